@@ -1,0 +1,209 @@
+#pragma once
+// predict_with_metrics: wraps one model call with the default instrumentation.
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <functional>
+#include <ranges>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+#include <cxxabi.h>
+
+#include "mlmon/instrument/model_monitor.hpp"
+#include "mlmon/metrics/detail/thread_slot.hpp"
+
+namespace mlmon {
+inline namespace v1 {
+
+/// Collects what a result says about itself; passed to output_traits<R>::record.
+/// Not thread-safe (lives for one call).
+class PredictionRecorder {
+ public:
+  PredictionRecorder(ModelMonitor& monitor, std::size_t slot) noexcept
+      : monitor_(monitor), slot_(slot) {}
+  /// A predicted value (regression output, score, probability).
+  void value(double v) noexcept { monitor_.observe_prediction(slot_, v); }
+  /// A classifier's confidence in its predicted class.
+  void confidence(double c) noexcept { monitor_.observe_confidence(slot_, c); }
+  void predicted_class(std::int64_t c) noexcept { monitor_.count_class(slot_, c); }
+  void predicted_class(std::string_view c) noexcept { monitor_.count_class(slot_, c); }
+  /// Marks the call failed with an error status named `error_type` (must
+  /// stay valid until the wrapper returns; string literals are typical).
+  void error(std::string_view error_type) noexcept {
+    error_ = error_type.empty() ? std::string_view("error_status") : error_type;
+  }
+  std::string_view error_type() const noexcept { return error_; }
+
+ private:
+  ModelMonitor& monitor_;
+  std::size_t slot_;
+  std::string_view error_;
+};
+
+namespace detail {
+
+template <class T>
+concept Arithmetic = std::is_arithmetic_v<T> && !std::same_as<T, bool>;
+
+template <class T>
+concept DoubleRow = requires(const T& t) { std::span<const double>(t); };
+
+template <class T>
+concept RowBatch = std::ranges::sized_range<T> && DoubleRow<std::ranges::range_value_t<T>>;
+
+template <class T>
+concept HasOk = requires(const T& t) {
+  { t.ok() } -> std::convertible_to<bool>;
+};
+template <class T>
+concept HasErrorType = requires(const T& t) { std::string_view(t.error_type()); };
+template <class T>
+concept HasConfidence = requires(const T& t) { requires Arithmetic<std::remove_cvref_t<decltype(t.confidence)>>; };
+template <class T>
+concept HasIntClass = requires(const T& t) {
+  requires std::integral<std::remove_cvref_t<decltype(t.predicted_class)>>;
+};
+template <class T>
+concept HasStringClass = requires(const T& t) { std::string_view(t.predicted_class); };
+template <class T>
+concept HasValue = requires(const T& t) { requires Arithmetic<std::remove_cvref_t<decltype(t.value)>>; };
+template <class T>
+concept HasPrediction = requires(const T& t) {
+  requires Arithmetic<std::remove_cvref_t<decltype(t.prediction)>>;
+};
+template <class T>
+concept ArithmeticRange = std::ranges::input_range<const T> &&
+                          Arithmetic<std::remove_cvref_t<std::ranges::range_value_t<const T>>>;
+
+}  // namespace detail
+
+/// How a model's result is recorded. The default understands: a number (the
+/// prediction value); a range of numbers (one value per row); and structs
+/// with any of `value` / `prediction` (number), `confidence` (number),
+/// `predicted_class` (integer or string), `ok()` with optional
+/// `error_type()` (an error status). Specialize for other result types.
+template <class R, class = void>
+struct output_traits {
+  static void record(const R& result, PredictionRecorder& recorder) noexcept {
+    if constexpr (detail::Arithmetic<R>) {
+      recorder.value(static_cast<double>(result));
+    } else if constexpr (detail::ArithmeticRange<R>) {
+      for (const auto& v : result) recorder.value(static_cast<double>(v));
+    } else {
+      if constexpr (detail::HasOk<R>) {
+        if (!result.ok()) {
+          if constexpr (detail::HasErrorType<R>) {
+            recorder.error(std::string_view(result.error_type()));
+          } else {
+            recorder.error("error_status");
+          }
+          return;
+        }
+      }
+      if constexpr (detail::HasValue<R>) recorder.value(static_cast<double>(result.value));
+      if constexpr (detail::HasPrediction<R>) recorder.value(static_cast<double>(result.prediction));
+      if constexpr (detail::HasConfidence<R>) recorder.confidence(static_cast<double>(result.confidence));
+      if constexpr (detail::HasIntClass<R>) {
+        recorder.predicted_class(static_cast<std::int64_t>(result.predicted_class));
+      } else if constexpr (detail::HasStringClass<R>) {
+        recorder.predicted_class(std::string_view(result.predicted_class));
+      }
+    }
+  }
+};
+
+/// How an input is read: batch size (rows) and, for numeric rows, the
+/// features that feed model_feature_value. The default treats a contiguous
+/// range of double as one row and a sized range of such rows as a batch;
+/// anything else is one row without features. Specialize for other inputs.
+template <class I, class = void>
+struct input_traits {
+  static double batch_size(const I& input) noexcept {
+    if constexpr (detail::RowBatch<I>) {
+      return static_cast<double>(std::ranges::size(input));
+    } else {
+      (void)input;
+      return 1.0;
+    }
+  }
+  static void observe_features(const I& input, ModelMonitor& monitor) noexcept {
+    if constexpr (detail::RowBatch<I>) {
+      for (const auto& row : input) monitor.observe_features(std::span<const double>(row));
+    } else if constexpr (detail::DoubleRow<I>) {
+      monitor.observe_features(std::span<const double>(input));
+    } else {
+      (void)input;
+      (void)monitor;
+    }
+  }
+};
+
+namespace detail {
+
+template <class Model, class Input>
+decltype(auto) invoke_model(Model&& model, Input&& input) {
+  if constexpr (std::is_invocable_v<Model, Input>) {
+    return std::invoke(std::forward<Model>(model), std::forward<Input>(input));
+  } else {
+    return std::forward<Model>(model).predict(std::forward<Input>(input));
+  }
+}
+
+inline double seconds_since(std::chrono::steady_clock::time_point start) noexcept {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Counts an exception from the model and lets it continue unchanged.
+template <class Model, class Input>
+decltype(auto) invoke_counting_exceptions(ModelMonitor& monitor, std::size_t slot,
+                                          std::chrono::steady_clock::time_point start,
+                                          Model&& model, Input&& input) {
+  try {
+    return invoke_model(std::forward<Model>(model), std::forward<Input>(input));
+  } catch (...) {
+    monitor.record_exception(slot, seconds_since(start), abi::__cxa_current_exception_type());
+    throw;
+  }
+}
+
+}  // namespace detail
+
+/// Calls `model(input)` (or `model.predict(input)`) and records, for
+/// `monitor`'s model: latency (steady clock), outcome, error type (the
+/// exception's type name or the result's error status), batch size,
+/// prediction value, confidence and predicted class, in-flight requests and
+/// feature statistics. Returns the model's result; an exception from the
+/// model is counted and rethrown unchanged. Monitoring itself never throws,
+/// locks or allocates here (after the first sight of a new error type or
+/// class). Thread-safe as the model is.
+template <class Model, class Input>
+decltype(auto) predict_with_metrics(ModelMonitor& monitor, Model&& model, Input&& input) {
+  using InputT = std::remove_cvref_t<Input>;
+  using Result = decltype(detail::invoke_model(std::forward<Model>(model), std::forward<Input>(input)));
+  const std::size_t slot = detail::current_slot();
+  monitor.record_start(slot, input_traits<InputT>::batch_size(input));
+  input_traits<InputT>::observe_features(input, monitor);
+  const auto start = std::chrono::steady_clock::now();
+  if constexpr (std::is_void_v<Result>) {
+    detail::invoke_counting_exceptions(monitor, slot, start, std::forward<Model>(model),
+                                       std::forward<Input>(input));
+    monitor.record_finish(slot, detail::seconds_since(start), {});
+  } else {
+    Result result = detail::invoke_counting_exceptions(monitor, slot, start, std::forward<Model>(model),
+                                                       std::forward<Input>(input));
+    const double seconds = detail::seconds_since(start);
+    PredictionRecorder recorder(monitor, slot);
+    output_traits<std::remove_cvref_t<Result>>::record(result, recorder);
+    monitor.record_finish(slot, seconds, recorder.error_type());
+    return result;
+  }
+}
+
+}  // namespace v1
+}  // namespace mlmon

@@ -1,0 +1,213 @@
+#include "mlmon/exporters/http_server.hpp"
+
+#include <civetweb.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <stdexcept>
+
+#include "logging/json_log.hpp"
+
+namespace mlmon {
+inline namespace v1 {
+namespace {
+
+std::string base64(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (i + 1 == in.size()) {
+    const unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == in.size()) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+// Comparison time independent of where the strings differ.
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+const char* reason(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Status";
+  }
+}
+
+void send(mg_connection* conn, const HttpResponse& response) {
+  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) +
+                     "\r\nContent-Type: " + response.content_type +
+                     "\r\nContent-Length: " + std::to_string(response.body.size()) +
+                     "\r\nCache-Control: no-store\r\n";
+  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
+  head += "\r\n";
+  mg_write(conn, head.data(), head.size());
+  if (!response.body.empty()) mg_write(conn, response.body.data(), response.body.size());
+}
+
+HttpResponse text(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+int silence_civetweb_log(const mg_connection*, const char*) { return 1; }
+
+}  // namespace
+
+std::string_view HttpRequest::header(std::string_view name) const noexcept {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return value;
+    }
+  }
+  return {};
+}
+
+HttpServer::HttpServer(HttpServerOptions options) : options_(std::move(options)) {
+  if (!options_.basic_auth_user.empty() || !options_.basic_auth_password.empty()) {
+    expected_authorization_ =
+        "Basic " + base64(options_.basic_auth_user + ":" + options_.basic_auth_password);
+  }
+  mg_init_library(0);
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::handle(const std::string& path, HttpHandler handler) {
+  std::lock_guard<std::mutex> lock(routes_mutex_);
+  routes_[path] = std::make_shared<const HttpHandler>(std::move(handler));
+}
+
+void HttpServer::start() {
+  if (context_ != nullptr) return;
+  const std::string threads = std::to_string(std::max(1, options_.threads));
+  const char* civet_options[] = {"listening_ports", options_.listen.c_str(),
+                                 "num_threads",     threads.c_str(),
+                                 "enable_keep_alive", "yes",
+                                 nullptr};
+  mg_callbacks callbacks{};
+  // Silence civetweb's own stderr chatter; failures surface via mg_start.
+  callbacks.log_message = &silence_civetweb_log;
+  context_ = mg_start(&callbacks, this, civet_options);
+  if (context_ == nullptr) {
+    throw std::runtime_error("cannot listen on '" + options_.listen +
+                             "' (address in use or invalid HOST:PORT)");
+  }
+  mg_set_request_handler(context_, "/", &HttpServer::dispatch, this);
+  mg_server_port ports[4];
+  const int n = mg_get_server_ports(context_, 4, ports);
+  port_ = n > 0 ? static_cast<std::uint16_t>(ports[0].port) : 0;
+  logging::log_event(spdlog::level::info, "http_server_started", {{"url", url()}});
+}
+
+void HttpServer::stop() noexcept {
+  if (context_ == nullptr) return;
+  mg_stop(context_);
+  context_ = nullptr;
+}
+
+std::string HttpServer::url() const {
+  std::string host = options_.listen.substr(0, options_.listen.rfind(':'));
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  return "http://" + host + ":" + std::to_string(port_);
+}
+
+int HttpServer::dispatch(mg_connection* conn, void* self_ptr) {
+  auto* self = static_cast<HttpServer*>(self_ptr);
+  const mg_request_info* info = mg_get_request_info(conn);
+  HttpRequest request;
+  request.method = info->request_method ? info->request_method : "";
+  request.path = info->local_uri ? info->local_uri : "/";
+  request.query = info->query_string ? info->query_string : "";
+  for (int i = 0; i < info->num_headers; ++i) {
+    request.headers.emplace_back(info->http_headers[i].name, info->http_headers[i].value);
+  }
+  try {
+    if (!self->expected_authorization_.empty() && request.path != "/healthz" &&
+        !constant_time_equal(request.header("Authorization"), self->expected_authorization_)) {
+      HttpResponse denied = text(401, "authentication required\n");
+      denied.headers.emplace_back("WWW-Authenticate", "Basic realm=\"mlmon\"");
+      send(conn, denied);
+      return 401;
+    }
+    if (info->content_length > static_cast<long long>(self->options_.max_body_bytes)) {
+      send(conn, text(413, "request body larger than " +
+                               std::to_string(self->options_.max_body_bytes) + " bytes\n"));
+      return 413;
+    }
+    char buf[8192];
+    int n;
+    while ((n = mg_read(conn, buf, sizeof buf)) > 0) {
+      request.body.append(buf, static_cast<std::size_t>(n));
+      if (request.body.size() > self->options_.max_body_bytes) {
+        send(conn, text(413, "request body larger than " +
+                                 std::to_string(self->options_.max_body_bytes) + " bytes\n"));
+        return 413;
+      }
+    }
+    std::shared_ptr<const HttpHandler> handler;
+    {
+      std::lock_guard<std::mutex> lock(self->routes_mutex_);
+      auto it = self->routes_.find(request.path);
+      if (it != self->routes_.end()) handler = it->second;
+    }
+    if (!handler) {
+      send(conn, text(404, "no handler for " + request.path + "\n"));
+      return 404;
+    }
+    const HttpResponse response = (*handler)(request);
+    send(conn, response);
+    return response.status;
+  } catch (const std::exception& e) {
+    logging::log_event(spdlog::level::err, "http_handler_failed",
+                       {{"path", request.path}, {"error", e.what()}});
+    send(conn, text(500, "internal error\n"));
+    return 500;
+  } catch (...) {
+    send(conn, text(500, "internal error\n"));
+    return 500;
+  }
+}
+
+}  // namespace v1
+}  // namespace mlmon

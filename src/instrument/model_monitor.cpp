@@ -1,0 +1,212 @@
+#include "mlmon/instrument/model_monitor.hpp"
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+#include "mlmon/metrics/error_handler.hpp"
+#include "mlmon/metrics/names.hpp"
+
+namespace mlmon {
+inline namespace v1 {
+namespace {
+
+std::string demangle(const std::type_info* type) {
+  if (type == nullptr) return "unknown";
+  int status = 0;
+  char* name = abi::__cxa_demangle(type->name(), nullptr, nullptr, &status);
+  std::string out = (status == 0 && name != nullptr) ? name : type->name();
+  std::free(name);
+  return out;
+}
+
+constexpr const char* kStatTypes[4] = {"mean", "std", "min", "max"};
+
+}  // namespace
+
+ModelMonitor::ModelMonitor(Registry& registry, ModelMonitorOptions options)
+    : registry_(registry), options_(std::move(options)) {
+  if (options_.model_name.empty()) {
+    throw std::invalid_argument("ModelMonitorOptions.model_name must not be empty");
+  }
+  const std::string& p = options_.metric_prefix;
+  const std::string& name = options_.model_name;
+  const std::string& version = options_.model_version;
+  const std::vector<std::string> model_labels = {"model_name", "model_version"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> labels = model_labels;
+    labels.insert(labels.end(), extra.begin(), extra.end());
+    return labels;
+  };
+
+  auto& predictions = registry.counter_family(p + "predictions_total",
+                                              "Predictions served, by outcome.", with({"outcome"}));
+  success_ = &predictions.with({name, version, "success"});
+  error_outcome_ = &predictions.with({name, version, "error"});
+  errors_ = &registry.counter_family(p + "prediction_errors_total",
+                                     "Failed predictions, by exception type or error status.",
+                                     with({"error_type"}));
+  latency_ = &registry
+                  .histogram_family(p + "prediction_latency_seconds",
+                                    "Wall time of the predict call (steady clock).", model_labels,
+                                    options_.latency_buckets)
+                  .with({name, version});
+  batch_size_ = &registry
+                     .histogram_family(p + "input_size", "Rows per predict call (batch size).",
+                                       model_labels, options_.batch_size_buckets)
+                     .with({name, version});
+  prediction_value_ = &registry
+                           .histogram_family(p + "prediction_value", "Predicted values.",
+                                             model_labels, options_.prediction_value_buckets)
+                           .with({name, version});
+  confidence_ = &registry
+                     .histogram_family(p + "prediction_confidence",
+                                       "Classifier confidence in the predicted class.",
+                                       model_labels, options_.confidence_buckets)
+                     .with({name, version});
+  in_flight_ = &registry
+                    .up_down_counter_family(p + "requests_in_flight",
+                                            "Predict calls currently running.", model_labels)
+                    .with({name, version});
+  predicted_class_ = &registry.counter_family(p + "predicted_class_total",
+                                              "Predictions per predicted class.", with({"class"}));
+  stage_family_ = &registry.histogram_family(p + "stage_latency_seconds",
+                                             "Wall time of pipeline stages.", with({"stage"}),
+                                             options_.latency_buckets);
+  stage_[0] = &stage_family_->with({name, version, "preprocess"});
+  stage_[1] = &stage_family_->with({name, version, "inference"});
+  stage_[2] = &stage_family_->with({name, version, "postprocess"});
+
+  if (!options_.feature_names.empty()) {
+    auto& gauges = registry.gauge_family(
+        p + "feature_value", "Input feature statistics over the last closed window.",
+        with({"feature_name", "stat_type"}));
+    for (const auto& feature : options_.feature_names) {
+      for (const char* stat : kStatTypes) {
+        feature_gauges_.push_back(&gauges.with({name, version, feature, stat}));
+      }
+    }
+    feature_stats_ = std::make_unique<FeatureStats>(options_.feature_names.size());
+    window_start_ = std::chrono::steady_clock::now();
+    hook_id_ = registry.add_collect_hook([this] { maybe_roll_feature_window(); });
+  }
+}
+
+ModelMonitor::~ModelMonitor() {
+  if (hook_id_ != 0) registry_.remove_collect_hook(hook_id_);
+}
+
+void ModelMonitor::count_error(std::size_t slot, std::string_view error_type) noexcept {
+  error_outcome_->inc_at(slot);
+  try {
+    errors_->with({options_.model_name, options_.model_version, error_type}).inc_at(slot);
+  } catch (...) {
+    report_error(RecordError::kMonitoringFault, "could not resolve the error_type series");
+  }
+}
+
+void ModelMonitor::record_exception(std::size_t slot, double seconds,
+                                    const std::type_info* type) noexcept {
+  in_flight_->add_at(slot, -1.0);
+  latency_->observe_at(slot, seconds);
+  error_outcome_->inc_at(slot);
+  for (auto& entry : error_types_) {
+    const std::type_info* cached = entry.type.load(std::memory_order_acquire);
+    if (cached == nullptr) break;
+    if (cached == type) {
+      entry.counter.load(std::memory_order_relaxed)->inc_at(slot);
+      return;
+    }
+  }
+  // First sight of this exception type: resolve (allocates once) and cache.
+  try {
+    Counter& counter =
+        errors_->with({options_.model_name, options_.model_version, demangle(type)});
+    counter.inc_at(slot);
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    for (auto& entry : error_types_) {
+      const std::type_info* cached = entry.type.load(std::memory_order_relaxed);
+      if (cached == type) return;
+      if (cached == nullptr) {
+        entry.counter.store(&counter, std::memory_order_relaxed);
+        entry.type.store(type, std::memory_order_release);
+        return;
+      }
+    }
+  } catch (...) {
+    report_error(RecordError::kMonitoringFault, "could not resolve the error_type series");
+  }
+}
+
+void ModelMonitor::count_class(std::size_t slot, std::int64_t predicted_class) noexcept {
+  if (predicted_class >= 0 && predicted_class < kClassCache) {
+    auto& cached = class_counters_[predicted_class];
+    if (Counter* counter = cached.load(std::memory_order_acquire)) {
+      counter->inc_at(slot);
+      return;
+    }
+    try {
+      Counter& counter = predicted_class_->with(
+          {options_.model_name, options_.model_version, std::to_string(predicted_class)});
+      cached.store(&counter, std::memory_order_release);
+      counter.inc_at(slot);
+    } catch (...) {
+      report_error(RecordError::kMonitoringFault, "could not resolve the class series");
+    }
+    return;
+  }
+  try {
+    predicted_class_->with({options_.model_name, options_.model_version,
+                            std::to_string(predicted_class)})
+        .inc_at(slot);
+  } catch (...) {
+    report_error(RecordError::kMonitoringFault, "could not resolve the class series");
+  }
+}
+
+void ModelMonitor::count_class(std::size_t slot, std::string_view predicted_class) noexcept {
+  try {
+    predicted_class_->with({options_.model_name, options_.model_version, predicted_class})
+        .inc_at(slot);
+  } catch (...) {
+    report_error(RecordError::kMonitoringFault, "could not resolve the class series");
+  }
+}
+
+void ModelMonitor::observe_features(std::span<const double> values) noexcept {
+  if (feature_stats_) feature_stats_->observe(values);
+}
+
+void ModelMonitor::roll_feature_window() {
+  if (!feature_stats_) return;
+  const std::vector<FeatureWindowStats> stats = feature_stats_->roll();
+  window_start_ = std::chrono::steady_clock::now();
+  for (std::size_t f = 0; f < stats.size(); ++f) {
+    if (stats[f].count == 0) continue;  // keep the last window that saw data
+    feature_gauges_[4 * f + 0]->set(stats[f].mean);
+    feature_gauges_[4 * f + 1]->set(stats[f].std);
+    feature_gauges_[4 * f + 2]->set(stats[f].min);
+    feature_gauges_[4 * f + 3]->set(stats[f].max);
+  }
+}
+
+void ModelMonitor::maybe_roll_feature_window() {
+  if (std::chrono::steady_clock::now() - window_start_ >= options_.feature_window) {
+    roll_feature_window();
+  }
+}
+
+StageTimer ModelMonitor::stage(std::string_view stage_name) noexcept {
+  try {
+    return StageTimer(
+        &stage_family_->with({options_.model_name, options_.model_version, stage_name}));
+  } catch (...) {
+    report_error(RecordError::kMonitoringFault, "could not resolve the stage series");
+    return StageTimer(nullptr);
+  }
+}
+
+}  // namespace v1
+}  // namespace mlmon

@@ -1,0 +1,59 @@
+#include "http_client.hpp"
+
+#include <curl/curl.h>
+
+namespace mlmon::test {
+namespace {
+
+size_t append(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+HttpResult perform(const std::string& url, const std::string* body, const std::string& content_type,
+                   const std::string& user_password, long timeout_ms) {
+  HttpResult result;
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) {
+    result.error = "curl_easy_init failed";
+    return result;
+  }
+  curl_slist* headers = nullptr;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &append);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
+  if (!user_password.empty()) {
+    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(curl, CURLOPT_USERPWD, user_password.c_str());
+  }
+  if (body != nullptr) {
+    headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
+  }
+  const CURLcode code = curl_easy_perform(curl);
+  if (code == CURLE_OK) {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
+  } else {
+    result.error = curl_easy_strerror(code);
+  }
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return result;
+}
+
+}  // namespace
+
+HttpResult http_get(const std::string& url, const std::string& user_password, long timeout_ms) {
+  return perform(url, nullptr, {}, user_password, timeout_ms);
+}
+
+HttpResult http_post(const std::string& url, const std::string& body,
+                     const std::string& content_type, long timeout_ms) {
+  return perform(url, &body, content_type, {}, timeout_ms);
+}
+
+}  // namespace mlmon::test

@@ -1,0 +1,22 @@
+#pragma once
+// Minimal blocking libcurl client for tests (loopback only).
+
+#include <string>
+
+namespace mlmon::test {
+
+struct HttpResult {
+  long status = 0;      ///< 0 when the request failed at the transport level.
+  std::string body;
+  std::string error;    ///< curl's message when status == 0.
+};
+
+/// GET `url`; `user_password` "user:pass" adds basic auth.
+HttpResult http_get(const std::string& url, const std::string& user_password = {},
+                    long timeout_ms = 5000);
+
+/// POST `body` to `url` with `content_type`.
+HttpResult http_post(const std::string& url, const std::string& body,
+                     const std::string& content_type = "application/json", long timeout_ms = 5000);
+
+}  // namespace mlmon::test
