@@ -181,6 +181,7 @@ void ModelMonitor::observe_features(std::span<const double> values) noexcept {
 
 void ModelMonitor::roll_feature_window() {
   if (!feature_stats_) return;
+  std::lock_guard<std::mutex> lock(window_mutex_);
   const std::vector<FeatureWindowStats> stats = feature_stats_->roll();
   window_start_ = std::chrono::steady_clock::now();
   for (std::size_t f = 0; f < stats.size(); ++f) {
@@ -193,9 +194,12 @@ void ModelMonitor::roll_feature_window() {
 }
 
 void ModelMonitor::maybe_roll_feature_window() {
-  if (std::chrono::steady_clock::now() - window_start_ >= options_.feature_window) {
-    roll_feature_window();
+  bool due = false;
+  {
+    std::lock_guard<std::mutex> lock(window_mutex_);
+    due = std::chrono::steady_clock::now() - window_start_ >= options_.feature_window;
   }
+  if (due) roll_feature_window();
 }
 
 StageTimer ModelMonitor::stage(std::string_view stage_name) noexcept {

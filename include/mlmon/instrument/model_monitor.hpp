@@ -124,6 +124,7 @@ class MLMON_EXPORT ModelMonitor {
   void observe_features(std::span<const double> values) noexcept;
 
   /// Closes the feature window now and refreshes model_feature_value.
+  /// Thread-safe (serialised with the collect-time roll).
   void roll_feature_window();
 
   /// RAII stage timers (model_stage_latency_seconds{stage}).
@@ -161,6 +162,7 @@ class MLMON_EXPORT ModelMonitor {
 
   std::unique_ptr<FeatureStats> feature_stats_;
   std::vector<Gauge*> feature_gauges_;  // 4 per feature: mean, std, min, max
+  std::mutex window_mutex_;  // roll_feature_window from users and the collect hook
   std::chrono::steady_clock::time_point window_start_;
   std::uint64_t hook_id_ = 0;
 };

@@ -1,0 +1,276 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <stdexcept>
+#include <thread>
+#include <string>
+#include <vector>
+
+#include "mlmon/instrument/predict.hpp"
+#include "mlmon/metrics/exposition.hpp"
+
+namespace mlmon {
+namespace {
+
+struct custom_model_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+const SeriesSnapshot* find_series(const MetricsSnapshot& snapshot, const std::string& name,
+                                  const std::vector<std::string>& labels) {
+  for (const auto& f : snapshot) {
+    if (f.name != name) continue;
+    for (const auto& s : f.series) {
+      if (s.label_values == labels) return &s;
+    }
+  }
+  return nullptr;
+}
+
+double value_of(const Registry& registry, const std::string& name,
+                const std::vector<std::string>& labels) {
+  const auto snapshot = registry.collect();
+  const SeriesSnapshot* s = find_series(snapshot, name, labels);
+  return s ? s->value : -1.0;
+}
+
+std::uint64_t histogram_count(const Registry& registry, const std::string& name,
+                              const std::vector<std::string>& labels) {
+  const auto snapshot = registry.collect();
+  const SeriesSnapshot* s = find_series(snapshot, name, labels);
+  return s ? s->count : 0;
+}
+
+// Field-by-field set-up: GCC 12 warns (-Wmissing-field-initializers) on
+// designated initializers that leave members to their defaults.
+ModelMonitorOptions options(std::string name, std::string version = "1") {
+  ModelMonitorOptions o;
+  o.model_name = std::move(name);
+  o.model_version = std::move(version);
+  return o;
+}
+
+class PredictTest : public ::testing::Test {
+ protected:
+  Registry registry;
+  ModelMonitor monitor{registry, options("fraud", "3")};
+};
+
+TEST_F(PredictTest, CountsSuccessTimesAndObservesScalarPrediction) {
+  auto model = [](const std::vector<double>& x) { return x[0] * 0.5; };
+  const double out = predict_with_metrics(monitor, model, std::vector<double>{0.8});
+  EXPECT_DOUBLE_EQ(out, 0.4);
+  EXPECT_EQ(value_of(registry, "model_predictions_total", {"fraud", "3", "success"}), 1.0);
+  EXPECT_EQ(histogram_count(registry, "model_prediction_latency_seconds", {"fraud", "3"}), 1u);
+  const auto snapshot = registry.collect();
+  const SeriesSnapshot* value = find_series(snapshot, "model_prediction_value", {"fraud", "3"});
+  ASSERT_NE(value, nullptr);
+  EXPECT_EQ(value->count, 1u);
+  EXPECT_DOUBLE_EQ(value->sum, 0.4);
+  const SeriesSnapshot* batch = find_series(snapshot, "model_input_size", {"fraud", "3"});
+  ASSERT_NE(batch, nullptr);
+  EXPECT_DOUBLE_EQ(batch->sum, 1.0);
+}
+
+TEST_F(PredictTest, ExceptionIsRethrownUnchangedAndCountedByType) {
+  const custom_model_error* thrown = nullptr;
+  auto model = [&](int) -> double {
+    static custom_model_error error("weights missing");
+    thrown = &error;
+    throw error;
+  };
+  try {
+    predict_with_metrics(monitor, model, 1);
+    FAIL() << "no exception";
+  } catch (const custom_model_error& e) {
+    EXPECT_STREQ(e.what(), "weights missing");
+  }
+  EXPECT_THROW(predict_with_metrics(monitor, [](int) -> int { throw std::out_of_range("x"); }, 1),
+               std::out_of_range);
+  EXPECT_THROW(predict_with_metrics(monitor, [](int) -> int { throw 42; }, 1), int);
+  EXPECT_EQ(value_of(registry, "model_predictions_total", {"fraud", "3", "error"}), 3.0);
+  EXPECT_EQ(value_of(registry, "model_prediction_errors_total",
+                     {"fraud", "3", "mlmon::(anonymous namespace)::custom_model_error"}),
+            1.0);
+  EXPECT_EQ(value_of(registry, "model_prediction_errors_total", {"fraud", "3", "std::out_of_range"}),
+            1.0);
+  EXPECT_EQ(value_of(registry, "model_prediction_errors_total", {"fraud", "3", "int"}), 1.0);
+  // The cached path (second exception of a known type) counts too.
+  EXPECT_THROW(predict_with_metrics(monitor, [](int) -> int { throw std::out_of_range("y"); }, 1),
+               std::out_of_range);
+  EXPECT_EQ(value_of(registry, "model_prediction_errors_total", {"fraud", "3", "std::out_of_range"}),
+            2.0);
+  EXPECT_EQ(histogram_count(registry, "model_prediction_latency_seconds", {"fraud", "3"}), 4u);
+  EXPECT_EQ(value_of(registry, "model_requests_in_flight", {"fraud", "3"}), 0.0);
+}
+
+struct StatusResult {
+  bool success;
+  const char* code;
+  bool ok() const { return success; }
+  const char* error_type() const { return code; }
+};
+
+TEST_F(PredictTest, ErrorStatusResultIsCountedAsError) {
+  auto model = [](int x) { return StatusResult{x > 0, "invalid_input"}; };
+  predict_with_metrics(monitor, model, 1);
+  const StatusResult r = predict_with_metrics(monitor, model, -1);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(value_of(registry, "model_predictions_total", {"fraud", "3", "success"}), 1.0);
+  EXPECT_EQ(value_of(registry, "model_predictions_total", {"fraud", "3", "error"}), 1.0);
+  EXPECT_EQ(value_of(registry, "model_prediction_errors_total", {"fraud", "3", "invalid_input"}),
+            1.0);
+}
+
+struct Classification {
+  int predicted_class;
+  double confidence;
+};
+
+struct NamedClassification {
+  std::string predicted_class;
+  double confidence;
+  double prediction;
+};
+
+TEST_F(PredictTest, ClassifierConfidenceAndClassAreRecorded) {
+  struct Model {
+    Classification predict(const std::vector<double>& x) const {
+      return {x[0] > 0 ? 1 : 0, 0.9};
+    }
+  } model;
+  predict_with_metrics(monitor, model, std::vector<double>{1.0});
+  predict_with_metrics(monitor, model, std::vector<double>{2.0});
+  predict_with_metrics(monitor, model, std::vector<double>{-1.0});
+  predict_with_metrics(monitor, [](int) { return NamedClassification{"cat", 0.6, 0.25}; }, 0);
+  EXPECT_EQ(value_of(registry, "model_predicted_class_total", {"fraud", "3", "1"}), 2.0);
+  EXPECT_EQ(value_of(registry, "model_predicted_class_total", {"fraud", "3", "0"}), 1.0);
+  EXPECT_EQ(value_of(registry, "model_predicted_class_total", {"fraud", "3", "cat"}), 1.0);
+  const auto snapshot = registry.collect();
+  const SeriesSnapshot* conf = find_series(snapshot, "model_prediction_confidence", {"fraud", "3"});
+  ASSERT_NE(conf, nullptr);
+  EXPECT_EQ(conf->count, 4u);
+  EXPECT_NEAR(conf->sum, 3 * 0.9 + 0.6, 1e-12);
+  EXPECT_EQ(find_series(snapshot, "model_prediction_value", {"fraud", "3"})->count, 1u);
+}
+
+TEST_F(PredictTest, BatchInputObservesBatchSizeAndEveryOutput) {
+  auto model = [](const std::vector<std::vector<double>>& rows) {
+    std::vector<double> out;
+    for (const auto& r : rows) out.push_back(r[0]);
+    return out;
+  };
+  const auto out = predict_with_metrics(monitor, model,
+                                        std::vector<std::vector<double>>{{0.1}, {0.2}, {0.3}});
+  EXPECT_EQ(out.size(), 3u);
+  const auto snapshot = registry.collect();
+  EXPECT_DOUBLE_EQ(find_series(snapshot, "model_input_size", {"fraud", "3"})->sum, 3.0);
+  EXPECT_EQ(find_series(snapshot, "model_prediction_value", {"fraud", "3"})->count, 3u);
+}
+
+TEST_F(PredictTest, InFlightIsOneDuringTheCallAndZeroAfter) {
+  double during = -1;
+  predict_with_metrics(monitor, [&](int) {
+    during = value_of(registry, "model_requests_in_flight", {"fraud", "3"});
+    return 0.0;
+  }, 0);
+  EXPECT_EQ(during, 1.0);
+  EXPECT_EQ(value_of(registry, "model_requests_in_flight", {"fraud", "3"}), 0.0);
+}
+
+TEST_F(PredictTest, VoidModelsAndStageTimers) {
+  int calls = 0;
+  predict_with_metrics(monitor, [&](int) { ++calls; }, 0);
+  EXPECT_EQ(calls, 1);
+  {
+    auto pre = monitor.stage(Stage::kPreprocess);
+    auto custom = monitor.stage("tokenize");
+    auto moved = std::move(custom);
+  }
+  auto post = monitor.stage(Stage::kPostprocess);
+  post.stop();
+  post.stop();  // second stop records nothing
+  EXPECT_EQ(histogram_count(registry, "model_stage_latency_seconds", {"fraud", "3", "preprocess"}), 1u);
+  EXPECT_EQ(histogram_count(registry, "model_stage_latency_seconds", {"fraud", "3", "tokenize"}), 1u);
+  EXPECT_EQ(histogram_count(registry, "model_stage_latency_seconds", {"fraud", "3", "postprocess"}), 1u);
+  EXPECT_EQ(histogram_count(registry, "model_stage_latency_seconds", {"fraud", "3", "inference"}), 0u);
+  EXPECT_EQ(value_of(registry, "model_predictions_total", {"fraud", "3", "success"}), 1.0);
+}
+
+TEST(ModelMonitor, PrefixAndBucketsAreConfigurable) {
+  Registry registry;
+  auto opts = options("m");
+  opts.metric_prefix = "svc_";
+  opts.latency_buckets = python_guide_latency_buckets();
+  ModelMonitor monitor(registry, opts);
+  predict_with_metrics(monitor, [](int) { return 1.0; }, 0);
+  const std::string text = render_text(registry);
+  EXPECT_THAT(text, ::testing::HasSubstr("svc_predictions_total{model_name=\"m\",model_version=\"1\",outcome=\"success\"} 1"));
+  EXPECT_THAT(text, ::testing::HasSubstr("svc_prediction_latency_seconds_bucket{model_name=\"m\",model_version=\"1\",le=\"0.01\"}"));
+  EXPECT_THROW(ModelMonitor(registry, options("")), std::invalid_argument);
+  auto bad_prefix = options("x");
+  bad_prefix.metric_prefix = "bad-";
+  EXPECT_THROW(ModelMonitor(registry, bad_prefix), std::invalid_argument);
+}
+
+TEST(ModelMonitor, TwoMonitorsShareFamiliesWithDistinctLabels) {
+  Registry registry;
+  ModelMonitor a(registry, options("a"));
+  ModelMonitor b(registry, options("b", "2"));
+  predict_with_metrics(a, [](int) { return 1.0; }, 0);
+  predict_with_metrics(b, [](int) { return 1.0; }, 0);
+  predict_with_metrics(b, [](int) { return 1.0; }, 0);
+  EXPECT_EQ(value_of(registry, "model_predictions_total", {"a", "1", "success"}), 1.0);
+  EXPECT_EQ(value_of(registry, "model_predictions_total", {"b", "2", "success"}), 2.0);
+}
+
+TEST(ModelMonitor, FeatureGaugesShowTheLastClosedWindow) {
+  Registry registry;
+  auto opts = options("m");
+  opts.feature_names = {"age", "income"};
+  opts.feature_window = std::chrono::hours(1);
+  ModelMonitor monitor(registry, opts);
+  auto model = [](const std::vector<double>& x) { return x[0]; };
+  predict_with_metrics(monitor, model, std::vector<double>{10.0, 100.0});
+  predict_with_metrics(monitor, model, std::vector<double>{20.0, std::nan("")});
+  predict_with_metrics(monitor, model, std::vector<double>{30.0, 300.0});
+  monitor.roll_feature_window();
+  auto gauge = [&](const char* feature, const char* stat) {
+    return value_of(registry, "model_feature_value", {"m", "1", feature, stat});
+  };
+  EXPECT_DOUBLE_EQ(gauge("age", "mean"), 20.0);
+  EXPECT_NEAR(gauge("age", "std"), std::sqrt(200.0 / 3.0), 1e-12);  // population std
+  EXPECT_DOUBLE_EQ(gauge("age", "min"), 10.0);
+  EXPECT_DOUBLE_EQ(gauge("age", "max"), 30.0);
+  EXPECT_DOUBLE_EQ(gauge("income", "mean"), 200.0);  // NaN skipped
+  // Next window only sees new rows.
+  predict_with_metrics(monitor, model, std::vector<double>{50.0, 1.0});
+  monitor.roll_feature_window();
+  EXPECT_DOUBLE_EQ(gauge("age", "mean"), 50.0);
+  EXPECT_DOUBLE_EQ(gauge("age", "std"), 0.0);
+}
+
+TEST(ModelMonitor, FeatureWindowsMergeAcrossThreads) {
+  FeatureStats stats(1);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        const double v = t * 100 + i;
+        stats.observe(std::span<const double>(&v, 1));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto window = stats.roll();
+  ASSERT_EQ(window.size(), 1u);
+  EXPECT_EQ(window[0].count, 300u);
+  EXPECT_NEAR(window[0].mean, 149.5, 1e-9);
+  EXPECT_NEAR(window[0].std, std::sqrt((300.0 * 300.0 - 1) / 12.0), 1e-9);
+  EXPECT_DOUBLE_EQ(window[0].min, 0.0);
+  EXPECT_DOUBLE_EQ(window[0].max, 299.0);
+}
+
+}  // namespace
+}  // namespace mlmon
