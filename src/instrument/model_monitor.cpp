@@ -67,8 +67,8 @@ ModelMonitor::ModelMonitor(Registry& registry, ModelMonitorOptions options)
                                        model_labels, options_.confidence_buckets)
                      .with({name, version});
   in_flight_ = &registry
-                    .up_down_counter_family(p + "requests_in_flight",
-                                            "Predict calls currently running.", model_labels)
+                    .gauge_family(p + "requests_in_flight", "Predict calls currently running.",
+                                  model_labels)
                     .with({name, version});
   predicted_class_ = &registry.counter_family(p + "predicted_class_total",
                                               "Predictions per predicted class.", with({"class"}));
@@ -90,13 +90,24 @@ ModelMonitor::ModelMonitor(Registry& registry, ModelMonitorOptions options)
     }
     feature_stats_ = std::make_unique<FeatureStats>(options_.feature_names.size());
     window_start_ = std::chrono::steady_clock::now();
-    hook_id_ = registry.add_collect_hook([this] { maybe_roll_feature_window(); });
   }
+  hook_id_ = registry.add_collect_hook([this] { on_collect(); });
 }
 
-ModelMonitor::~ModelMonitor() {
-  if (hook_id_ != 0) registry_.remove_collect_hook(hook_id_);
+void ModelMonitor::on_collect() {
+  // Finished first: every finished request started before, so reading the
+  // started count afterwards never gives fewer starts than finishes.
+  SeriesSnapshot finished;
+  latency_->snapshot(finished);
+  SeriesSnapshot started;
+  batch_size_->snapshot(started);
+  in_flight_->set(started.count >= finished.count
+                      ? static_cast<double>(started.count - finished.count)
+                      : 0.0);
+  if (feature_stats_) maybe_roll_feature_window();
 }
+
+ModelMonitor::~ModelMonitor() { registry_.remove_collect_hook(hook_id_); }
 
 void ModelMonitor::count_error(std::size_t slot, std::string_view error_type) noexcept {
   error_outcome_->inc_at(slot);
@@ -109,7 +120,6 @@ void ModelMonitor::count_error(std::size_t slot, std::string_view error_type) no
 
 void ModelMonitor::record_exception(std::size_t slot, double seconds,
                                     const std::type_info* type) noexcept {
-  in_flight_->add_at(slot, -1.0);
   latency_->observe_at(slot, seconds);
   error_outcome_->inc_at(slot);
   for (auto& entry : error_types_) {
@@ -173,10 +183,6 @@ void ModelMonitor::count_class(std::size_t slot, std::string_view predicted_clas
   } catch (...) {
     report_error(RecordError::kMonitoringFault, "could not resolve the class series");
   }
-}
-
-void ModelMonitor::observe_features(std::span<const double> values) noexcept {
-  if (feature_stats_) feature_stats_->observe(values);
 }
 
 void ModelMonitor::roll_feature_window() {

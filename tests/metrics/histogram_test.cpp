@@ -49,7 +49,7 @@ TEST(Histogram, NaNIsDroppedAndReported) {
 }
 
 TEST(Histogram, ManyBucketsUseTheSameLeRule) {
-  // More than 16 bounds takes the binary-search path.
+  // 40 bounds take the binary-search path (more than 32).
   const auto bounds = linear_buckets(1.0, 1.0, 40);  // 1..40
   Histogram h(bounds);
   for (int v = 0; v <= 41; ++v) h.observe(v);
@@ -58,6 +58,18 @@ TEST(Histogram, ManyBucketsUseTheSameLeRule) {
   EXPECT_EQ(s.bucket_counts[0], 2u);  // 0 and 1
   for (std::size_t b = 1; b < 40; ++b) EXPECT_EQ(s.bucket_counts[b], 1u) << "bucket " << b;
   EXPECT_EQ(s.bucket_counts[40], 1u);  // 41 -> +Inf
+}
+
+TEST(Histogram, OddAndEvenBoundCountsOnTheSimdPath) {
+  for (std::size_t n : {1u, 2u, 3u, 12u, 31u, 32u, 33u}) {
+    Histogram h(linear_buckets(1.0, 1.0, n));
+    for (std::size_t v = 0; v <= n + 1; ++v) h.observe(static_cast<double>(v));
+    const auto s = snap(h);
+    ASSERT_EQ(s.bucket_counts.size(), n + 1);
+    EXPECT_EQ(s.bucket_counts[0], 2u) << n;  // 0 and 1
+    for (std::size_t b = 1; b < n; ++b) EXPECT_EQ(s.bucket_counts[b], 1u) << n << " " << b;
+    EXPECT_EQ(s.bucket_counts[n], 1u) << n;  // n+1 -> +Inf
+  }
 }
 
 TEST(Histogram, BucketHelpers) {

@@ -89,16 +89,16 @@ class MLMON_EXPORT ModelMonitor {
 
   // Record API used by predict_with_metrics; `slot` is detail::current_slot().
 
-  /// A request starts: in-flight +1, batch size observed.
+  /// A request starts: batch size observed. Requests in flight are derived
+  /// at collect time as started (input_size count) minus finished (latency
+  /// count), so tracking them costs the hot path nothing.
   void record_start(std::size_t slot, double batch_size) noexcept {
-    in_flight_->add_at(slot, 1.0);
     batch_size_->observe_at(slot, batch_size);
   }
-  /// A request ends: in-flight -1, latency observed, outcome counted. An
-  /// empty `error_type` means success; otherwise the outcome is "error" and
+  /// A request ends: latency observed, outcome counted. An empty
+  /// `error_type` means success; otherwise the outcome is "error" and
   /// model_prediction_errors_total{error_type} rises.
   void record_finish(std::size_t slot, double seconds, std::string_view error_type) noexcept {
-    in_flight_->add_at(slot, -1.0);
     latency_->observe_at(slot, seconds);
     if (error_type.empty()) [[likely]] {
       success_->inc_at(slot);
@@ -121,7 +121,9 @@ class MLMON_EXPORT ModelMonitor {
 
   /// Feeds one row of numeric features to the model_feature_value window
   /// (ignored when no feature_names were configured).
-  void observe_features(std::span<const double> values) noexcept;
+  void observe_features(std::span<const double> values) noexcept {
+    if (feature_stats_) feature_stats_->observe(values);
+  }
 
   /// Closes the feature window now and refreshes model_feature_value.
   /// Thread-safe (serialised with the collect-time roll).
@@ -134,6 +136,7 @@ class MLMON_EXPORT ModelMonitor {
 
  private:
   void count_error(std::size_t slot, std::string_view error_type) noexcept;
+  void on_collect();
   void maybe_roll_feature_window();
 
   struct ErrorTypeEntry {
@@ -152,7 +155,7 @@ class MLMON_EXPORT ModelMonitor {
   Histogram* batch_size_;
   Histogram* prediction_value_;
   Histogram* confidence_;
-  UpDownCounter* in_flight_;
+  Gauge* in_flight_;
   Family<Counter>* predicted_class_;
   Family<Histogram>* stage_family_;
   Histogram* stage_[3];

@@ -65,19 +65,26 @@ class MLMON_EXPORT Histogram final : public Metric {
     std::atomic<double> sum;
   };
 
-  // Index of the first bound >= value (Prometheus "le" buckets).
+  // Index of the first bound >= value (Prometheus "le" buckets): the number
+  // of bounds below `value`. Up to kSimdBounds bounds are compared two at a
+  // time without branches (padded with +Inf), so the cost does not depend on
+  // where values fall; more bounds use binary search.
   std::size_t bucket_index(double value) const noexcept {
-    const double* bounds = bounds_.data();
-    const std::size_t n = bounds_.size();
-    if (n <= 16) {
-      std::size_t index = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        index += static_cast<std::size_t>(bounds[i] < value);
+    if (simd_bounds_ != 0) {
+      using Double2 = double __attribute__((vector_size(16)));
+      using Mask2 = long long __attribute__((vector_size(16)));
+      const Double2 v = {value, value};
+      Mask2 below = {0, 0};
+      for (std::size_t i = 0; i < simd_bounds_; i += 2) {
+        Double2 b;
+        __builtin_memcpy(&b, padded_bounds_.data() + i, sizeof b);
+        below += reinterpret_cast<Mask2>(b < v);  // true lanes are -1
       }
-      return index;
+      return static_cast<std::size_t>(-(below[0] + below[1]));
     }
+    const double* bounds = bounds_.data();
     std::size_t lo = 0;
-    std::size_t hi = n;
+    std::size_t hi = bounds_.size();
     while (lo < hi) {
       const std::size_t mid = (lo + hi) / 2;
       if (bounds[mid] < value) {
@@ -92,7 +99,11 @@ class MLMON_EXPORT Histogram final : public Metric {
   static void observe_shared(CellHeader* header, std::atomic<std::uint64_t>* buckets,
                              std::size_t bucket, double value) noexcept;
 
+  static constexpr std::size_t kSimdBounds = 32;
+
   std::vector<double> bounds_;
+  std::vector<double> padded_bounds_;  // bounds_ plus +Inf up to an even count
+  std::size_t simd_bounds_;            // padded size, or 0 to use binary search
   std::size_t overflow_;  // index of the shared cell
   std::size_t stride_;    // bytes per cell, a multiple of the cache line
   std::byte* storage_;
