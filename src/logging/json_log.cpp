@@ -52,7 +52,8 @@ void log_event(spdlog::level::level_enum level, std::string_view event,
     auto& log = logger();
     if (!log.should_log(level)) return;
     nlohmann::json line = {{"ts", iso8601_now()},
-                           {"level", spdlog::level::to_string_view(level)},
+                           {"level", std::string(spdlog::level::to_string_view(level).data(),
+                                                 spdlog::level::to_string_view(level).size())},
                            {"logger", "mlmon"},
                            {"event", event}};
     for (auto it = fields.begin(); it != fields.end(); ++it) line[it.key()] = it.value();
