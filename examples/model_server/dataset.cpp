@@ -46,7 +46,9 @@ Dataset load_dataset(const std::filesystem::path& path, std::string_view target_
   std::size_t line_number = 0;
   if (!std::getline(in, line)) throw std::runtime_error(path.string() + " is empty (expected a header row)");
   ++line_number;
-  const std::vector<std::string_view> header = split_csv_line(line);
+  // Copied: `line` is reused for the data rows.
+  std::vector<std::string> header;
+  for (const std::string_view name : split_csv_line(line)) header.emplace_back(name);
 
   Dataset dataset;
   std::size_t target_index = header.size();
@@ -81,7 +83,7 @@ Dataset load_dataset(const std::filesystem::path& path, std::string_view target_
       double value = 0.0;
       const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
       if (ec != std::errc() || end != field.data() + field.size() || field.empty() || !std::isfinite(value)) {
-        throw std::runtime_error(where(path, line_number) + ": column '" + std::string(header[i]) + "': '" +
+        throw std::runtime_error(where(path, line_number) + ": column '" + header[i] + "': '" +
                                  std::string(field) + "' is not a finite number");
       }
       if (i == target_index) {

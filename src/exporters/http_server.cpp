@@ -1,8 +1,14 @@
 #include "mlmon/exporters/http_server.hpp"
 
 #include <civetweb.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <cctype>
 #include <cstring>
 #include <stdexcept>
@@ -75,8 +81,8 @@ void send(mg_connection* conn, const HttpResponse& response) {
                      "\r\nCache-Control: no-store\r\n";
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   head += "\r\n";
+  head += response.body;  // one write: header and body in the same segment
   mg_write(conn, head.data(), head.size());
-  if (!response.body.empty()) mg_write(conn, response.body.data(), response.body.size());
 }
 
 HttpResponse text(int status, std::string body) {
@@ -124,6 +130,9 @@ void HttpServer::start() {
   const char* civet_options[] = {"listening_ports", options_.listen.c_str(),
                                  "num_threads",     threads.c_str(),
                                  "enable_keep_alive", "yes",
+                                 // Without it a kept-alive connection waits
+                                 // for the client's delayed ACK (~40 ms).
+                                 "tcp_nodelay", "1",
                                  nullptr};
   mg_callbacks callbacks{};
   // Silence civetweb's own stderr chatter; failures surface via mg_start.
@@ -142,8 +151,44 @@ void HttpServer::start() {
 
 void HttpServer::stop() noexcept {
   if (context_ == nullptr) return;
+  // civetweb 1.15 notices the stop flag only when its accept poll returns,
+  // which without traffic is every 2 s; connecting to our own listening
+  // socket wakes it at once.
+  std::atomic<bool> stopped{false};
+  std::thread waker;
+  try {
+    waker = std::thread([this, &stopped] {
+      while (!stopped.load()) {
+        wake_listener();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    });
+  } catch (...) {
+    // No thread: mg_stop still returns, only later.
+  }
   mg_stop(context_);
+  stopped = true;
+  if (waker.joinable()) waker.join();
   context_ = nullptr;
+}
+
+void HttpServer::wake_listener() const noexcept {
+  std::string host = options_.listen.substr(0, options_.listen.rfind(':'));
+  const bool v6 = !host.empty() && host.front() == '[';
+  if (v6) host = host.substr(1, host.size() - 2);
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  addrinfo* result = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port_).c_str(), &hints, &result) != 0) return;
+  const int fd = socket(result->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    (void)connect(fd, result->ai_addr, result->ai_addrlen);
+    close(fd);
+  }
+  freeaddrinfo(result);
 }
 
 std::string HttpServer::url() const {

@@ -44,8 +44,8 @@ struct HttpServerOptions {
   std::string listen = "127.0.0.1:9464";
   int threads = 4;
   /// When both are set every path but /healthz requires HTTP basic auth.
-  std::string basic_auth_user;
-  std::string basic_auth_password;
+  std::string basic_auth_user{};
+  std::string basic_auth_password{};
   /// Larger request bodies get 413.
   std::size_t max_body_bytes = 1 << 20;
 };
@@ -79,6 +79,7 @@ class MLMON_EXPORT HttpServer {
 
  private:
   static int dispatch(::mg_connection* conn, void* self);
+  void wake_listener() const noexcept;
 
   HttpServerOptions options_;
   std::string expected_authorization_;

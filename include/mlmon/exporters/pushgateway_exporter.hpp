@@ -19,9 +19,9 @@ struct PushgatewayOptions {
   std::string url = "http://127.0.0.1:9091";
   std::string job = "mlmon";
   /// Grouping key labels besides job (e.g. {"instance", "host-1"}).
-  std::map<std::string, std::string> grouping;
-  std::string username;
-  std::string password;
+  std::map<std::string, std::string> grouping{};
+  std::string username{};
+  std::string password{};
 };
 
 /// Push exporter: each export replaces this job's group on a Prometheus

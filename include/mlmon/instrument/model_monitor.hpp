@@ -21,7 +21,7 @@ inline namespace v1 {
 /// Everything a ModelMonitor needs to know; defaults give the metric names
 /// existing Grafana dashboards chart (model_predictions_total, ...).
 struct ModelMonitorOptions {
-  std::string model_name;
+  std::string model_name{};
   std::string model_version = "1";
   /// Prepended to every metric name ("model_predictions_total").
   std::string metric_prefix = "model_";
@@ -34,7 +34,7 @@ struct ModelMonitorOptions {
   std::vector<double> confidence_buckets = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0};
   /// Numeric input features, in input order; when set, every request's
   /// features feed model_feature_value{feature_name,stat_type} gauges.
-  std::vector<std::string> feature_names;
+  std::vector<std::string> feature_names{};
   /// Length of the tumbling window behind model_feature_value; the gauges
   /// show the last closed window and are refreshed at collect time.
   std::chrono::milliseconds feature_window = std::chrono::seconds(60);
@@ -120,7 +120,9 @@ class MLMON_EXPORT ModelMonitor {
   void count_class(std::size_t slot, std::string_view predicted_class) noexcept;
 
   /// Feeds one row of numeric features to the model_feature_value window
-  /// (ignored when no feature_names were configured).
+  /// (ignored when no feature_names were configured). predict_with_metrics
+  /// calls it for inputs that are rows of double; call it yourself when the
+  /// features come out of a request body (as the example server does).
   void observe_features(std::span<const double> values) noexcept {
     if (feature_stats_) feature_stats_->observe(values);
   }

@@ -1,0 +1,212 @@
+#include "model_server/prediction_service.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <stdexcept>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "mlmon/instrument/predict.hpp"
+
+namespace mlmon_example {
+namespace {
+
+// ordered_json keeps the keys in the order written, which reads better in
+// curl output than std::map order.
+using Json = nlohmann::ordered_json;
+
+constexpr std::size_t kMaxRequestIdLength = 128;
+
+// Parser messages may quote raw bytes of an invalid body; replacing invalid
+// UTF-8 keeps dump() from throwing on them.
+std::string to_text(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+std::string json_type_name(const Json& value) {
+  return value.is_number() ? "number" : value.type_name();
+}
+
+// Reads one feature value; returns "" or the reason it is unusable.
+std::string read_number(const Json& value, const std::string& what, double& out) {
+  if (!value.is_number()) return what + " must be a number, got " + json_type_name(value);
+  out = value.get<double>();
+  // JSON has no NaN or Infinity literals and the parser rejects overflowing
+  // ones, so this only guards the model against a future parser change.
+  if (!std::isfinite(out)) return what + " must be a finite number";
+  return {};
+}
+
+std::string feature_label(const std::string& name) { return "feature '" + name + "'"; }
+
+}  // namespace
+
+ParsedRequest parse_request(std::string_view body, std::span<const std::string> feature_names) {
+  ParsedRequest request;
+  Json json;
+  try {
+    json = Json::parse(body.begin(), body.end());
+  } catch (const Json::exception& e) {
+    // parse_error names the line and column of a syntax error; out_of_range
+    // is a number literal too large for a double (1e999).
+    request.error = std::string("malformed JSON: ") + e.what();
+    return request;
+  }
+  if (!json.is_object()) {
+    request.error = "request body must be a JSON object, got " + json_type_name(json);
+    return request;
+  }
+
+  // The request_id comes first so that even a rejected request can be
+  // correlated by the client.
+  if (const auto id = json.find("request_id"); id != json.end()) {
+    if (!id->is_string() || id->get_ref<const std::string&>().empty() ||
+        id->get_ref<const std::string&>().size() > kMaxRequestIdLength) {
+      request.error = "'request_id' must be a non-empty string of at most " +
+                      std::to_string(kMaxRequestIdLength) + " characters";
+      return request;
+    }
+    request.request_id = id->get<std::string>();
+  }
+
+  const auto features = json.find("features");
+  if (features == json.end()) {
+    request.error = "field 'features' is missing";
+    return request;
+  }
+
+  std::vector<double> values(feature_names.size());
+  if (features->is_object()) {
+    for (std::size_t i = 0; i < feature_names.size(); ++i) {
+      const auto value = features->find(feature_names[i]);
+      if (value == features->end()) {
+        request.error = feature_label(feature_names[i]) + " is missing";
+        return request;
+      }
+      if (auto problem = read_number(*value, feature_label(feature_names[i]), values[i]); !problem.empty()) {
+        request.error = std::move(problem);
+        return request;
+      }
+    }
+    // Every schema name was found, so a size difference means extra keys;
+    // name the first so that a misspelt feature is easy to spot.
+    if (features->size() != feature_names.size()) {
+      for (const auto& [key, unused] : features->items()) {
+        bool known = false;
+        for (const auto& name : feature_names) known = known || key == name;
+        if (!known) {
+          request.error = "unknown " + feature_label(key);
+          return request;
+        }
+      }
+    }
+  } else if (features->is_array()) {
+    if (features->size() != feature_names.size()) {
+      request.error = "expected " + std::to_string(feature_names.size()) + " features, got " +
+                      std::to_string(features->size());
+      return request;
+    }
+    for (std::size_t i = 0; i < feature_names.size(); ++i) {
+      const std::string what = "feature " + std::to_string(i) + " ('" + feature_names[i] + "')";
+      if (auto problem = read_number((*features)[i], what, values[i]); !problem.empty()) {
+        request.error = std::move(problem);
+        return request;
+      }
+    }
+  } else {
+    request.error = "'features' must be an object keyed by feature name or an array of " +
+                    std::to_string(feature_names.size()) + " numbers, got " + json_type_name(*features);
+    return request;
+  }
+  request.features = std::move(values);
+  return request;
+}
+
+PredictionService::PredictionService(LogisticRegression model, std::vector<std::string> feature_names,
+                                     mlmon::ModelMonitor& monitor, std::array<std::string, 2> labels)
+    : model_(std::move(model)),
+      feature_names_(std::move(feature_names)),
+      monitor_(monitor),
+      labels_(std::move(labels)) {
+  if (feature_names_.size() != model_.feature_count()) {
+    throw std::invalid_argument("PredictionService: " + std::to_string(feature_names_.size()) +
+                                " feature names for a model of " + std::to_string(model_.feature_count()) +
+                                " features");
+  }
+  // A random prefix keeps generated ids unique across restarts; the counter
+  // keeps them unique (and cheap) within one process.
+  std::random_device device;
+  char prefix[16];
+  std::snprintf(prefix, sizeof prefix, "%08x", static_cast<unsigned>(device()));
+  request_id_prefix_ = prefix;
+}
+
+std::string PredictionService::next_request_id() {
+  const std::uint64_t n = request_counter_.fetch_add(1, std::memory_order_relaxed) + 1;
+  return "req-" + request_id_prefix_ + "-" + std::to_string(n);
+}
+
+PredictionService::Outcome PredictionService::run(std::string_view body) {
+  Outcome outcome;
+  ParsedRequest request;
+  {
+    auto timer = monitor_.stage(mlmon::Stage::kPreprocess);
+    request = parse_request(body, feature_names_);
+  }
+  if (!request.ok()) {
+    Json error = {{"error", request.error}};
+    if (!request.request_id.empty()) error["request_id"] = request.request_id;
+    outcome.status = 400;
+    outcome.body = to_text(error);
+    return outcome;
+  }
+  // The wrapper's input here is the raw body, which mlmon's default
+  // input_traits cannot read features from, so the validated row is handed
+  // to the feature statistics explicitly.
+  monitor_.observe_features(request.features);
+
+  double probability = 0.0;
+  {
+    auto timer = monitor_.stage(mlmon::Stage::kInference);
+    probability = model_.probability(request.features);
+  }
+
+  auto timer = monitor_.stage(mlmon::Stage::kPostprocess);
+  outcome.predicted_class = probability >= 0.5 ? 1 : 0;
+  outcome.value = probability;
+  outcome.confidence = outcome.predicted_class == 1 ? probability : 1.0 - probability;
+  const Json response = {
+      {"request_id", request.request_id.empty() ? next_request_id() : request.request_id},
+      {"prediction", outcome.predicted_class},
+      {"label", labels_[static_cast<std::size_t>(outcome.predicted_class)]},
+      {"confidence", outcome.confidence},
+      {"probability", probability},
+  };
+  outcome.body = to_text(response);
+  return outcome;
+}
+
+ServiceReply PredictionService::predict(std::string_view body) {
+  Outcome outcome = mlmon::predict_with_metrics(
+      monitor_, [this](std::string_view b) { return run(b); }, body);
+  return {outcome.status, std::move(outcome.body)};
+}
+
+mlmon::HttpResponse PredictionService::handle(const mlmon::HttpRequest& request) {
+  mlmon::HttpResponse response;
+  response.content_type = "application/json";
+  if (request.method != "POST") {
+    // Not a prediction attempt, so it is not counted in the model's metrics.
+    response.status = 405;
+    response.headers.emplace_back("Allow", "POST");
+    response.body = to_text(Json{{"error", "method " + request.method + " not allowed; use POST"}}) + "\n";
+    return response;
+  }
+  ServiceReply reply = predict(request.body);
+  response.status = reply.status;
+  response.body = std::move(reply.body);
+  response.body += '\n';
+  return response;
+}
+
+}  // namespace mlmon_example
