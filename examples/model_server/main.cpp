@@ -31,15 +31,17 @@ struct Flags {
   std::string listen = "127.0.0.1:8080";
   std::string metrics_listen = "127.0.0.1:9464";
   double duration_seconds = 0.0;
+  double feature_window_seconds = 10.0;
   std::string data = mlmon_example::default_dataset_path().string();
 };
 
 constexpr const char* kUsage =
     "usage: mlmon-example-server [--listen HOST:PORT] [--metrics-listen HOST:PORT]\n"
-    "                            [--duration SECONDS] [--data PATH]\n"
+    "                            [--duration SECONDS] [--feature-window SECONDS] [--data PATH]\n"
     "  --listen HOST:PORT          app endpoint, POST /predict (default 127.0.0.1:8080)\n"
     "  --metrics-listen HOST:PORT  Prometheus /metrics endpoint (default 127.0.0.1:9464)\n"
     "  --duration SECONDS          stop after this long; 0 = until SIGINT/SIGTERM (default 0)\n"
+    "  --feature-window SECONDS    window of the model_feature_value gauges (default 10)\n"
     "  --data PATH                 training CSV (default: the Breast Cancer Wisconsin CSV\n"
     "                              in the source tree)\n"
     "Port 0 picks a free port; the bound URLs are printed on start-up.\n";
@@ -47,6 +49,18 @@ constexpr const char* kUsage =
 [[noreturn]] void usage_error(const std::string& message) {
   std::cerr << "mlmon-example-server: " << message << "\n" << kUsage;
   std::exit(2);
+}
+
+double parse_seconds(const std::string& flag, const std::string& text, bool allow_zero) {
+  char* end = nullptr;
+  errno = 0;
+  const double seconds = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(seconds) || seconds < 0 ||
+      (!allow_zero && seconds == 0)) {
+    usage_error(flag + " needs a number of seconds " + (allow_zero ? ">= 0" : "> 0") + ", got '" +
+                text + "'");
+  }
+  return seconds;
 }
 
 // Accepts both "--flag value" and "--flag=value".
@@ -75,14 +89,9 @@ Flags parse_flags(int argc, char** argv) {
     } else if (arg == "--data") {
       flags.data = take();
     } else if (arg == "--duration") {
-      const std::string text = take();
-      char* end = nullptr;
-      errno = 0;
-      flags.duration_seconds = std::strtod(text.c_str(), &end);
-      if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(flags.duration_seconds) ||
-          flags.duration_seconds < 0) {
-        usage_error("--duration needs a number of seconds >= 0, got '" + text + "'");
-      }
+      flags.duration_seconds = parse_seconds(arg, take(), /*allow_zero=*/true);
+    } else if (arg == "--feature-window") {
+      flags.feature_window_seconds = parse_seconds(arg, take(), /*allow_zero=*/false);
     } else {
       usage_error("unknown argument '" + arg + "'");
     }
@@ -143,6 +152,8 @@ int main(int argc, char** argv) {
     monitor_options.model_name = "breast_cancer_logreg";
     monitor_options.model_version = "1";
     monitor_options.feature_names = dataset.feature_names;
+    monitor_options.feature_window = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(flags.feature_window_seconds));
     mlmon::ModelMonitor monitor(registry, monitor_options);
     mlmon_example::PredictionService service(model, dataset.feature_names, monitor);
 
@@ -168,12 +179,9 @@ int main(int argc, char** argv) {
     const std::string reason = wait_for_stop(stop_signals, flags.duration_seconds);
     std::printf("stopping: %s\n", reason.c_str());
     std::fflush(stdout);
-    // civetweb notices a stop only when its accept poll times out (up to
-    // ~2 s), so both servers are stopped at once rather than one after the
-    // other. The app still stops before the monitor and registry go away.
-    std::thread exporter_stop([&exporter] { exporter.shutdown(); });
+    // No predict call may run once the monitor and registry go away.
     app.stop();
-    exporter_stop.join();
+    exporter.shutdown();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mlmon-example-server: %s\n", e.what());
     return 1;

@@ -3,6 +3,7 @@
 #include <cxxabi.h>
 
 #include <cstdlib>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -85,7 +86,9 @@ ModelMonitor::ModelMonitor(Registry& registry, ModelMonitorOptions options)
         with({"feature_name", "stat_type"}));
     for (const auto& feature : options_.feature_names) {
       for (const char* stat : kStatTypes) {
-        feature_gauges_.push_back(&gauges.with({name, version, feature, stat}));
+        Gauge& gauge = gauges.with({name, version, feature, stat});
+        gauge.set(std::numeric_limits<double>::quiet_NaN());  // no window closed yet
+        feature_gauges_.push_back(&gauge);
       }
     }
     feature_stats_ = std::make_unique<FeatureStats>(options_.feature_names.size());
