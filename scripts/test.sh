@@ -28,7 +28,7 @@ if [ "$run_tsan" -eq 1 ]; then
   echo "== ThreadSanitizer build and tests"
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLMON_SANITIZE=thread \
     -DMLMON_BUILD_EXAMPLES=OFF -DMLMON_BUILD_BENCHMARKS=OFF -DMLMON_WARNINGS_AS_ERRORS=ON
-  cmake --build build-tsan -j"$jobs" --target metrics_test instrument_test exporters_test
+  cmake --build build-tsan -j"$jobs"
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
     ctest --test-dir build-tsan -L unit --output-on-failure -j"$jobs"
 fi

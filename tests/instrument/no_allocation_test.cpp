@@ -1,0 +1,80 @@
+// The predict path must not allocate because of monitoring once the label
+// values involved have been seen. This binary replaces the global operator
+// new to count allocations made by the calling thread.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mlmon/instrument/predict.hpp"
+
+namespace {
+thread_local long tl_allocations = 0;
+}
+
+// GCC pairs inlined new-expressions with these replacements and warns about
+// malloc/free; the pairing is exactly what a replacement operator new does.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+void* operator new(std::size_t size) {
+  ++tl_allocations;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace mlmon {
+namespace {
+
+struct Classified {
+  int predicted_class;
+  double confidence;
+};
+
+struct Status {
+  bool good;
+  bool ok() const { return good; }
+  const char* error_type() const { return "timeout"; }
+};
+
+TEST(NoAllocation, PredictPathAfterWarmUp) {
+  Registry registry;
+  ModelMonitorOptions options;
+  options.model_name = std::string("m");  // GCC 12 -Wrestrict false positive on = "m"
+  options.feature_names = {"a", "b"};
+  ModelMonitor monitor(registry, options);
+  const std::vector<double> row = {1.0, 2.0};
+  auto classifier = [](const std::vector<double>& x) { return Classified{x[0] > 0 ? 1 : 0, 0.9}; };
+  auto regressor = [](const std::vector<double>& x) { return x[0] + x[1]; };
+  auto status = [](const std::vector<double>& x) { return Status{x[0] > 100}; };
+  auto thrower = [](const std::vector<double>&) -> double { throw std::range_error("r"); };
+
+  auto run_all = [&] {
+    predict_with_metrics(monitor, classifier, row);
+    predict_with_metrics(monitor, regressor, row);
+    predict_with_metrics(monitor, status, row);
+    auto timer = monitor.stage(Stage::kInference);
+  };
+  run_all();  // warm-up: first sight of class "1" and error type "timeout"
+  try {
+    predict_with_metrics(monitor, thrower, row);
+  } catch (const std::range_error&) {
+  }
+
+  const long before = tl_allocations;
+  for (int i = 0; i < 1000; ++i) run_all();
+  EXPECT_EQ(tl_allocations - before, 0);
+
+  // Sanity: the counter does see allocations.
+  std::vector<int> probe(100);
+  EXPECT_EQ(probe.size(), 100u);
+  EXPECT_GT(tl_allocations - before, 0);
+}
+
+}  // namespace
+}  // namespace mlmon
