@@ -84,6 +84,8 @@ Metric* FamilyBase::find(const Table& table, std::size_t hash,
   }
 }
 
+// Publishes `entry` (not yet in entries_), first moving to a table twice the
+// size when this insertion would make the current one more than half full.
 void FamilyBase::insert_locked(Entry* entry) {
   Table* table = table_.load(std::memory_order_relaxed);
   if ((entries_.size() + 1) * 2 > table->mask + 1) {
@@ -127,8 +129,9 @@ Metric& FamilyBase::get_or_create(std::span<const std::string_view> label_values
   }
   auto entry = std::make_unique<Entry>(
       Entry{hash, std::vector<std::string>(label_values.begin(), label_values.end()), make_metric()});
+  entries_.reserve(entries_.size() + 1);  // so push_back cannot throw after publication
+  insert_locked(entry.get());
   entries_.push_back(std::move(entry));
-  insert_locked(entries_.back().get());
   size_.store(entries_.size(), std::memory_order_release);
   return *entries_.back()->metric;
 }
