@@ -27,7 +27,7 @@ fi
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 echo "setup: installing ${missing[*]}"
-"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 # Debian's prometheus packages would start system services; the tests start
 # their own copies on free loopback ports, so keep the services from starting.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
@@ -35,5 +35,5 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   "${sudo_cmd[@]}" chmod +x /usr/sbin/policy-rc.d
   trap '"${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 echo "setup: done"

@@ -19,17 +19,17 @@ void ExportLoop::run() {
     if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) break;
     lock.unlock();
     try {
-      if (exporter_.export_metrics(registry_.collect(), interval_) != ExportResult::kSuccess) {
-        report_error(RecordError::kExportFailed, "periodic export failed");
-      }
+      // Exporters report their own failures; an export may take at most one interval.
+      exporter_.export_metrics(registry_.collect(), interval_);
     } catch (...) {
-      report_error(RecordError::kExportFailed, "periodic export threw");
+      report_error(RecordError::kExportFailed, "collect for a periodic export threw");
     }
     lock.lock();
   }
 }
 
 ExportResult ExportLoop::stop(std::chrono::milliseconds deadline) noexcept {
+  const auto start = std::chrono::steady_clock::now();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopped_) return ExportResult::kAlreadyShutdown;
@@ -37,17 +37,22 @@ ExportResult ExportLoop::stop(std::chrono::milliseconds deadline) noexcept {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  const auto start = std::chrono::steady_clock::now();
-  ExportResult result = ExportResult::kFailure;
-  try {
-    result = exporter_.export_metrics(registry_.collect(), deadline);
-  } catch (...) {
-    report_error(RecordError::kExportFailed, "final export threw");
+  if (thread_.joinable()) thread_.join();  // an export in progress ends within its timeout
+  auto left = [&] {
+    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    return std::max(deadline - spent, std::chrono::milliseconds(0));
+  };
+  ExportResult result = ExportResult::kTimeout;
+  if (left() > std::chrono::milliseconds(0)) {
+    try {
+      result = exporter_.export_metrics(registry_.collect(), left());
+    } catch (...) {
+      report_error(RecordError::kExportFailed, "collect for the final export threw");
+      result = ExportResult::kFailure;
+    }
   }
-  const auto left = deadline - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::steady_clock::now() - start);
-  exporter_.shutdown(std::max(left, std::chrono::milliseconds(0)));
+  exporter_.shutdown(left());
   return result;
 }
 

@@ -74,14 +74,53 @@ const char* reason(int status) {
   }
 }
 
-void send(mg_connection* conn, const HttpResponse& response) {
+// A loopback address that reaches a server listening on `listen`
+// ("HOST:PORT", "[V6]:PORT" or "PORT"): wildcard hosts map to loopback.
+struct ConnectHost {
+  std::string host;  // without brackets
+  bool v6 = false;
+};
+
+ConnectHost connect_host(const std::string& listen) {
+  const std::size_t colon = listen.rfind(':');
+  std::string host = colon == std::string::npos ? "" : listen.substr(0, colon);
+  ConnectHost out;
+  if (!host.empty() && host.front() == '[') {
+    out.v6 = true;
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  out.host = host;
+  return out;
+}
+
+bool iequals_prefix(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) !=
+        std::tolower(static_cast<unsigned char>(prefix[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// RFC 7617: the scheme name is case-insensitive, the credentials are not.
+bool authorized(std::string_view header, std::string_view expected_credentials) {
+  constexpr std::string_view kScheme = "Basic ";
+  if (!iequals_prefix(header, kScheme)) return false;
+  return constant_time_equal(header.substr(kScheme.size()), expected_credentials);
+}
+
+void send(mg_connection* conn, const HttpResponse& response, bool head_only) {
   std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) +
                      "\r\nContent-Type: " + response.content_type +
                      "\r\nContent-Length: " + std::to_string(response.body.size()) +
                      "\r\nCache-Control: no-store\r\n";
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   head += "\r\n";
-  head += response.body;  // one write: header and body in the same segment
+  if (!head_only) head += response.body;  // one write: header and body in the same segment
   mg_write(conn, head.data(), head.size());
 }
 
@@ -111,8 +150,7 @@ std::string_view HttpRequest::header(std::string_view name) const noexcept {
 
 HttpServer::HttpServer(HttpServerOptions options) : options_(std::move(options)) {
   if (!options_.basic_auth_user.empty() || !options_.basic_auth_password.empty()) {
-    expected_authorization_ =
-        "Basic " + base64(options_.basic_auth_user + ":" + options_.basic_auth_password);
+    expected_credentials_ = base64(options_.basic_auth_user + ":" + options_.basic_auth_password);
   }
   mg_init_library(0);
 }
@@ -173,11 +211,12 @@ void HttpServer::stop() noexcept {
 }
 
 void HttpServer::wake_listener() const noexcept {
-  std::string host = options_.listen.substr(0, options_.listen.rfind(':'));
-  const bool v6 = !host.empty() && host.front() == '[';
-  if (v6) host = host.substr(1, host.size() - 2);
-  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "::") host = "::1";
+  std::string host;
+  try {
+    host = connect_host(options_.listen).host;
+  } catch (...) {
+    return;
+  }
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
@@ -192,8 +231,8 @@ void HttpServer::wake_listener() const noexcept {
 }
 
 std::string HttpServer::url() const {
-  std::string host = options_.listen.substr(0, options_.listen.rfind(':'));
-  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  const ConnectHost target = connect_host(options_.listen);
+  const std::string host = target.v6 ? "[" + target.host + "]" : target.host;
   return "http://" + host + ":" + std::to_string(port_);
 }
 
@@ -208,16 +247,18 @@ int HttpServer::dispatch(mg_connection* conn, void* self_ptr) {
     request.headers.emplace_back(info->http_headers[i].name, info->http_headers[i].value);
   }
   try {
-    if (!self->expected_authorization_.empty() && request.path != "/healthz" &&
-        !constant_time_equal(request.header("Authorization"), self->expected_authorization_)) {
+    const bool head_only = request.method == "HEAD";
+    if (!self->expected_credentials_.empty() && request.path != "/healthz" &&
+        !authorized(request.header("Authorization"), self->expected_credentials_)) {
       HttpResponse denied = text(401, "authentication required\n");
       denied.headers.emplace_back("WWW-Authenticate", "Basic realm=\"mlmon\"");
-      send(conn, denied);
+      send(conn, denied, head_only);
       return 401;
     }
     if (info->content_length > static_cast<long long>(self->options_.max_body_bytes)) {
       send(conn, text(413, "request body larger than " +
-                               std::to_string(self->options_.max_body_bytes) + " bytes\n"));
+                               std::to_string(self->options_.max_body_bytes) + " bytes\n"),
+           head_only);
       return 413;
     }
     char buf[8192];
@@ -226,7 +267,8 @@ int HttpServer::dispatch(mg_connection* conn, void* self_ptr) {
       request.body.append(buf, static_cast<std::size_t>(n));
       if (request.body.size() > self->options_.max_body_bytes) {
         send(conn, text(413, "request body larger than " +
-                                 std::to_string(self->options_.max_body_bytes) + " bytes\n"));
+                                 std::to_string(self->options_.max_body_bytes) + " bytes\n"),
+             head_only);
         return 413;
       }
     }
@@ -237,19 +279,19 @@ int HttpServer::dispatch(mg_connection* conn, void* self_ptr) {
       if (it != self->routes_.end()) handler = it->second;
     }
     if (!handler) {
-      send(conn, text(404, "no handler for " + request.path + "\n"));
+      send(conn, text(404, "no handler for " + request.path + "\n"), head_only);
       return 404;
     }
     const HttpResponse response = (*handler)(request);
-    send(conn, response);
+    send(conn, response, head_only);
     return response.status;
   } catch (const std::exception& e) {
     logging::log_event(spdlog::level::err, "http_handler_failed",
                        {{"path", request.path}, {"error", e.what()}});
-    send(conn, text(500, "internal error\n"));
+    send(conn, text(500, "internal error\n"), false);
     return 500;
   } catch (...) {
-    send(conn, text(500, "internal error\n"));
+    send(conn, text(500, "internal error\n"), false);
     return 500;
   }
 }

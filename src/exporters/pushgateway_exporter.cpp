@@ -3,7 +3,10 @@
 #include <prometheus/collectable.h>
 #include <prometheus/gateway.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "logging/json_log.hpp"
 #include "mlmon/metrics/error_handler.hpp"
@@ -12,68 +15,99 @@
 namespace mlmon {
 inline namespace v1 {
 
-// Hands the snapshot of the current export to prometheus-cpp's Gateway.
-class PushgatewayExporter::SnapshotCollectable final : public prometheus::Collectable {
+namespace {
+
+// Hands one export's snapshot to prometheus-cpp's Gateway.
+class SnapshotCollectable final : public prometheus::Collectable {
  public:
-  void set(std::vector<prometheus::MetricFamily> families) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    families_ = std::move(families);
-  }
-  std::vector<prometheus::MetricFamily> Collect() const override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return families_;
-  }
+  explicit SnapshotCollectable(std::vector<prometheus::MetricFamily> families)
+      : families_(std::move(families)) {}
+  std::vector<prometheus::MetricFamily> Collect() const override { return families_; }
 
  private:
-  mutable std::mutex mutex_;
   std::vector<prometheus::MetricFamily> families_;
 };
 
-PushgatewayExporter::PushgatewayExporter(PushgatewayOptions options)
-    : options_(std::move(options)), collectable_(std::make_shared<SnapshotCollectable>()) {
+}  // namespace
+
+// One push's outcome, shared with the thread that performs it.
+struct PushgatewayExporter::Push {
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+  int status = 0;
+
+  bool wait(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return done_cv.wait_for(lock, timeout, [this] { return done; });
+  }
+};
+
+PushgatewayExporter::PushgatewayExporter(PushgatewayOptions options) : options_(std::move(options)) {
   const std::size_t scheme = options_.url.find("://");
   const std::size_t colon = options_.url.rfind(':');
   if (scheme == std::string::npos || colon == std::string::npos || colon <= scheme + 3) {
     throw std::invalid_argument("PushgatewayOptions.url '" + options_.url +
                                 "' must look like http://HOST:PORT");
   }
-  std::string port = options_.url.substr(colon + 1);
-  while (!port.empty() && port.back() == '/') port.pop_back();
-  prometheus::Labels grouping(options_.grouping.begin(), options_.grouping.end());
-  gateway_ = std::make_unique<prometheus::Gateway>(options_.url.substr(0, colon), port, options_.job,
-                                                   grouping, options_.username, options_.password);
-  gateway_->RegisterCollectable(collectable_);
+  host_ = options_.url.substr(0, colon);
+  port_ = options_.url.substr(colon + 1);
+  while (!port_.empty() && port_.back() == '/') port_.pop_back();
 }
 
-PushgatewayExporter::~PushgatewayExporter() {
-  if (pending_.valid()) pending_.wait();
-}
+PushgatewayExporter::~PushgatewayExporter() = default;
 
 ExportResult PushgatewayExporter::do_export(const MetricsSnapshot& snapshot,
                                             std::chrono::milliseconds timeout) noexcept {
   try {
-    if (pending_.valid()) pending_.wait();  // one push in flight at a time
-    collectable_->set(to_prometheus(snapshot));
-    pending_ = gateway_->AsyncPush();
-    if (pending_.wait_for(timeout) != std::future_status::ready) {
+    if (in_flight_ && !in_flight_->wait(timeout)) {
+      report_error(RecordError::kExportFailed, "previous pushgateway push still running");
+      return ExportResult::kTimeout;
+    }
+    auto push = std::make_shared<Push>();
+    // The thread builds, uses and destroys its own Gateway: nothing of
+    // prometheus-cpp is shared between threads, and a push stuck on a dead
+    // peer owns everything it touches.
+    std::thread([push, families = to_prometheus(snapshot), host = host_, port = port_,
+                 options = options_]() mutable {
+      int status = 0;
+      try {
+        prometheus::Labels grouping(options.grouping.begin(), options.grouping.end());
+        prometheus::Gateway gateway(host, port, options.job, grouping, options.username,
+                                    options.password);
+        auto collectable = std::make_shared<SnapshotCollectable>(std::move(families));
+        gateway.RegisterCollectable(collectable);
+        status = gateway.Push();
+      } catch (...) {
+        status = -1;
+      }
+      std::lock_guard<std::mutex> lock(push->mutex);
+      push->status = status;
+      push->done = true;
+      push->done_cv.notify_all();
+    }).detach();
+    in_flight_ = push;
+    if (!push->wait(timeout)) {
       report_error(RecordError::kExportFailed, "pushgateway push timed out");
       return ExportResult::kTimeout;
     }
-    const int status = pending_.get();
+    const int status = push->status;
     if (status >= 200 && status < 300) return ExportResult::kSuccess;
     logging::log_event(spdlog::level::warn, "pushgateway_push_failed",
-                       {{"url", options_.url}, {"status", status}});
+                       {{"url", options_.url}, {"job", options_.job}, {"status", status}});
     report_error(RecordError::kExportFailed, "pushgateway push failed");
     return ExportResult::kFailure;
-  } catch (const std::exception& e) {
-    report_error(RecordError::kExportFailed, "pushgateway push threw");
+  } catch (...) {
+    report_error(RecordError::kExportFailed, "pushgateway push could not start");
     return ExportResult::kFailure;
   }
 }
 
 ExportResult PushgatewayExporter::do_shutdown(std::chrono::milliseconds timeout) noexcept {
-  if (pending_.valid() && pending_.wait_for(timeout) != std::future_status::ready) {
-    return ExportResult::kTimeout;
+  try {
+    if (in_flight_ && !in_flight_->wait(timeout)) return ExportResult::kTimeout;
+  } catch (...) {
+    return ExportResult::kFailure;
   }
   return ExportResult::kSuccess;
 }

@@ -36,19 +36,19 @@ ModelMonitor::ModelMonitor(Registry& registry, ModelMonitorOptions options)
   const std::string& name = options_.model_name;
   const std::string& version = options_.model_version;
   const std::vector<std::string> model_labels = {"model_name", "model_version"};
-  auto with = [&](std::vector<std::string> extra) {
+  auto model_labels_and = [&](std::vector<std::string> extra) {
     std::vector<std::string> labels = model_labels;
     labels.insert(labels.end(), extra.begin(), extra.end());
     return labels;
   };
 
   auto& predictions = registry.counter_family(p + "predictions_total",
-                                              "Predictions served, by outcome.", with({"outcome"}));
+                                              "Predictions served, by outcome.", model_labels_and({"outcome"}));
   success_ = &predictions.with({name, version, "success"});
   error_outcome_ = &predictions.with({name, version, "error"});
   errors_ = &registry.counter_family(p + "prediction_errors_total",
                                      "Failed predictions, by exception type or error status.",
-                                     with({"error_type"}));
+                                     model_labels_and({"error_type"}));
   latency_ = &registry
                   .histogram_family(p + "prediction_latency_seconds",
                                     "Wall time of the predict call (steady clock).", model_labels,
@@ -72,9 +72,9 @@ ModelMonitor::ModelMonitor(Registry& registry, ModelMonitorOptions options)
                                   model_labels)
                     .with({name, version});
   predicted_class_ = &registry.counter_family(p + "predicted_class_total",
-                                              "Predictions per predicted class.", with({"class"}));
+                                              "Predictions per predicted class.", model_labels_and({"class"}));
   stage_family_ = &registry.histogram_family(p + "stage_latency_seconds",
-                                             "Wall time of pipeline stages.", with({"stage"}),
+                                             "Wall time of pipeline stages.", model_labels_and({"stage"}),
                                              options_.latency_buckets);
   stage_[0] = &stage_family_->with({name, version, "preprocess"});
   stage_[1] = &stage_family_->with({name, version, "inference"});
@@ -83,7 +83,7 @@ ModelMonitor::ModelMonitor(Registry& registry, ModelMonitorOptions options)
   if (!options_.feature_names.empty()) {
     auto& gauges = registry.gauge_family(
         p + "feature_value", "Input feature statistics over the last closed window.",
-        with({"feature_name", "stat_type"}));
+        model_labels_and({"feature_name", "stat_type"}));
     for (const auto& feature : options_.feature_names) {
       for (const char* stat : kStatTypes) {
         Gauge& gauge = gauges.with({name, version, feature, stat});
@@ -154,26 +154,19 @@ void ModelMonitor::record_exception(std::size_t slot, double seconds,
 }
 
 void ModelMonitor::count_class(std::size_t slot, std::int64_t predicted_class) noexcept {
-  if (predicted_class >= 0 && predicted_class < kClassCache) {
-    auto& cached = class_counters_[predicted_class];
-    if (Counter* counter = cached.load(std::memory_order_acquire)) {
+  const bool cacheable = predicted_class >= 0 && predicted_class < kClassCache;
+  if (cacheable) {
+    if (Counter* counter = class_counters_[predicted_class].load(std::memory_order_acquire)) {
       counter->inc_at(slot);
       return;
     }
-    try {
-      Counter& counter = predicted_class_->with(
-          {options_.model_name, options_.model_version, std::to_string(predicted_class)});
-      cached.store(&counter, std::memory_order_release);
-      counter.inc_at(slot);
-    } catch (...) {
-      report_error(RecordError::kMonitoringFault, "could not resolve the class series");
-    }
-    return;
   }
+  // First sight of a small class id, or an id outside the cache: resolve by name.
   try {
-    predicted_class_->with({options_.model_name, options_.model_version,
-                            std::to_string(predicted_class)})
-        .inc_at(slot);
+    Counter& counter = predicted_class_->with(
+        {options_.model_name, options_.model_version, std::to_string(predicted_class)});
+    if (cacheable) class_counters_[predicted_class].store(&counter, std::memory_order_release);
+    counter.inc_at(slot);
   } catch (...) {
     report_error(RecordError::kMonitoringFault, "could not resolve the class series");
   }
@@ -191,6 +184,17 @@ void ModelMonitor::count_class(std::size_t slot, std::string_view predicted_clas
 void ModelMonitor::roll_feature_window() {
   if (!feature_stats_) return;
   std::lock_guard<std::mutex> lock(window_mutex_);
+  roll_feature_window_locked();
+}
+
+void ModelMonitor::maybe_roll_feature_window() {
+  std::lock_guard<std::mutex> lock(window_mutex_);
+  if (std::chrono::steady_clock::now() - window_start_ >= options_.feature_window) {
+    roll_feature_window_locked();
+  }
+}
+
+void ModelMonitor::roll_feature_window_locked() {
   const std::vector<FeatureWindowStats> stats = feature_stats_->roll();
   window_start_ = std::chrono::steady_clock::now();
   for (std::size_t f = 0; f < stats.size(); ++f) {
@@ -200,15 +204,6 @@ void ModelMonitor::roll_feature_window() {
     feature_gauges_[4 * f + 2]->set(stats[f].min);
     feature_gauges_[4 * f + 3]->set(stats[f].max);
   }
-}
-
-void ModelMonitor::maybe_roll_feature_window() {
-  bool due = false;
-  {
-    std::lock_guard<std::mutex> lock(window_mutex_);
-    due = std::chrono::steady_clock::now() - window_start_ >= options_.feature_window;
-  }
-  if (due) roll_feature_window();
 }
 
 StageTimer ModelMonitor::stage(std::string_view stage_name) noexcept {

@@ -114,18 +114,26 @@ Metric& FamilyBase::get_or_create(std::span<const std::string_view> label_values
   if (Metric* found = find(*table_.load(std::memory_order_acquire), hash, label_values)) {
     return *found;
   }
+  // At the limit a new label set goes to the overflow series, without the lock.
+  if (size_.load(std::memory_order_acquire) >= cardinality_limit_) {
+    if (Entry* overflow = overflow_.load(std::memory_order_acquire)) {
+      if (dropped_ != nullptr) dropped_->inc();
+      return *overflow->metric;
+    }
+  }
   std::lock_guard<std::mutex> lock(insert_mutex_);
   if (Metric* found = find(*table_.load(std::memory_order_relaxed), hash, label_values)) {
     return *found;
   }
   if (entries_.size() >= cardinality_limit_) {
     if (dropped_ != nullptr) dropped_->inc();
-    if (!overflow_) {
-      overflow_ = std::make_unique<Entry>(
+    if (!overflow_owner_) {
+      overflow_owner_ = std::make_unique<Entry>(
           Entry{0, std::vector<std::string>(label_names_.size(), std::string(kOverflowLabelValue)),
                 make_metric()});
+      overflow_.store(overflow_owner_.get(), std::memory_order_release);
     }
-    return *overflow_->metric;
+    return *overflow_owner_->metric;
   }
   auto entry = std::make_unique<Entry>(
       Entry{hash, std::vector<std::string>(label_values.begin(), label_values.end()), make_metric()});
@@ -145,21 +153,21 @@ void FamilyBase::collect(MetricsSnapshot& out) const {
                                             : MetricType::kGauge;
   family.label_names = label_names_;
   family.bucket_bounds = bucket_bounds_;
+  // Copy the (stable) entry pointers under the lock, snapshot outside it,
+  // so a collect never holds up a thread creating a series.
+  std::vector<const Entry*> entries;
   {
     std::lock_guard<std::mutex> lock(insert_mutex_);
-    family.series.reserve(entries_.size() + (overflow_ ? 1 : 0));
-    for (const auto& entry : entries_) {
-      SeriesSnapshot series;
-      series.label_values = entry->label_values;
-      entry->metric->snapshot(series);
-      family.series.push_back(std::move(series));
-    }
-    if (overflow_) {
-      SeriesSnapshot series;
-      series.label_values = overflow_->label_values;
-      overflow_->metric->snapshot(series);
-      family.series.push_back(std::move(series));
-    }
+    entries.reserve(entries_.size() + 1);
+    for (const auto& entry : entries_) entries.push_back(entry.get());
+    if (overflow_owner_) entries.push_back(overflow_owner_.get());
+  }
+  family.series.reserve(entries.size());
+  for (const Entry* entry : entries) {
+    SeriesSnapshot series;
+    series.label_values = entry->label_values;
+    entry->metric->snapshot(series);
+    family.series.push_back(std::move(series));
   }
   std::sort(family.series.begin(), family.series.end(),
             [](const SeriesSnapshot& a, const SeriesSnapshot& b) {

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "mlmon/metrics/error_handler.hpp"
+#include "metrics/error_log.hpp"
 #include "mlmon/metrics/names.hpp"
 
 namespace mlmon {
@@ -154,6 +155,7 @@ MetricsSnapshot Registry::collect() const {
       report_error(RecordError::kMonitoringFault, "a collect hook threw");
     }
   }
+  log_new_errors();
   MetricsSnapshot out;
   out.reserve(families_.size() + 1);
   for (const auto& family : families_) family->collect(out);

@@ -1,6 +1,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <thread>
 
@@ -89,6 +94,29 @@ TEST(PrometheusHttpExporter, ServesMetricsAndHealthz) {
   EXPECT_EQ(test::http_get(exporter.metrics_url(), {}, 500).status, 0);  // no longer listening
 }
 
+TEST(PrometheusHttpExporter, HeadHasNoBodyAndWritesAreRefused) {
+  Registry registry;
+  registry.counter("c_total", "h").inc();
+  PrometheusHttpExporter exporter(registry, loopback());
+  EXPECT_EQ(test::http_post(exporter.metrics_url(), "x").status, 405);
+  EXPECT_EQ(test::http_post(exporter.server().url() + "/healthz", "x").status, 405);
+  const auto head = test::http_head(exporter.metrics_url());
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "");
+}
+
+TEST(PrometheusHttpExporter, BasicAuthWithOnlyAPasswordAndAnyCaseScheme) {
+  Registry registry;
+  auto options = loopback();
+  options.basic_auth_password = "token";
+  PrometheusHttpExporter exporter(registry, options);
+  EXPECT_EQ(test::http_get(exporter.metrics_url()).status, 401);
+  EXPECT_EQ(test::http_get(exporter.metrics_url(), ":token").status, 200);
+  // "basic" in lower case is the same scheme (RFC 7617).
+  EXPECT_EQ(test::http_get_with_header(exporter.metrics_url(), "Authorization: basic OnRva2Vu").status,
+            200);
+}
+
 TEST(PrometheusHttpExporter, BasicAuthGuardsMetricsButNotHealthz) {
   Registry registry;
   auto options = loopback();
@@ -157,18 +185,74 @@ TEST(JsonLinesExporter, WritesOneParsableLinePerSeries) {
   EXPECT_THROW(JsonLinesExporter(path + "/y.jsonl"), std::runtime_error);
 }
 
-TEST(ExportLoop, ExportsPeriodicallyAndOnceMoreOnStop) {
+TEST(ExportLoop, ExportsPeriodically) {
   Registry registry;
   registry.counter("c_total", "h").inc();
   InMemoryExporter exporter;
   ExportLoop loop(registry, exporter, std::chrono::milliseconds(20));
-  ASSERT_TRUE(test::wait_until([&] { return exporter.snapshots().size() >= 3; },
+  EXPECT_TRUE(test::wait_until([&] { return exporter.snapshots().size() >= 3; },
                                std::chrono::seconds(5)));
-  const auto before_stop = exporter.snapshots().size();
+}
+
+TEST(ExportLoop, StopMakesOneFinalExportAndShutsDown) {
+  Registry registry;
+  registry.counter("c_total", "h").inc();
+  InMemoryExporter exporter;
+  ExportLoop loop(registry, exporter, std::chrono::hours(1));  // no periodic export in this test
   EXPECT_EQ(loop.stop(), ExportResult::kSuccess);
-  EXPECT_EQ(exporter.snapshots().size(), before_stop + 1);
+  EXPECT_EQ(exporter.snapshots().size(), 1u);
   EXPECT_EQ(exporter.export_metrics({}), ExportResult::kAlreadyShutdown);
   EXPECT_EQ(loop.stop(), ExportResult::kAlreadyShutdown);
+}
+
+// A TCP peer that accepts connections into its backlog and never answers.
+class SilentPeer {
+ public:
+  SilentPeer() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    listen(fd_, 16);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentPeer() { close(fd_); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_;
+  std::uint16_t port_;
+};
+
+// A hang here fails the test through its CTest timeout; no timing is asserted.
+TEST(PushgatewayExporter, AStuckGatewayNeverHoldsACallPastItsTimeout) {
+  SilentPeer peer;
+  PushgatewayOptions options;
+  options.url = peer.url();
+  PushgatewayExporter exporter(options);
+  Registry registry;
+  EXPECT_EQ(exporter.export_metrics(registry.collect(), std::chrono::milliseconds(200)),
+            ExportResult::kTimeout);
+  // The first push is still stuck: the next call does not queue behind it.
+  EXPECT_EQ(exporter.export_metrics(registry.collect(), std::chrono::milliseconds(200)),
+            ExportResult::kTimeout);
+  EXPECT_EQ(exporter.shutdown(std::chrono::milliseconds(200)), ExportResult::kTimeout);
+}
+
+TEST(ExportLoop, StopReturnsWithAStuckExporter) {
+  SilentPeer peer;
+  PushgatewayOptions options;
+  options.url = peer.url();
+  PushgatewayExporter exporter(options);
+  Registry registry;
+  ExportLoop loop(registry, exporter, std::chrono::milliseconds(100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));  // a periodic push is likely stuck
+  // What matters is that stop() returns; the final push cannot succeed.
+  const ExportResult result = loop.stop(std::chrono::milliseconds(300));
+  EXPECT_NE(result, ExportResult::kSuccess) << to_string(result);
 }
 
 TEST(PushgatewayExporter, UnreachableGatewayFailsWithoutThrowing) {

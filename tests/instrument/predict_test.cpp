@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <exception>
 #include <stdexcept>
 #include <thread>
 #include <string>
@@ -74,16 +75,20 @@ TEST_F(PredictTest, CountsSuccessTimesAndObservesScalarPrediction) {
 }
 
 TEST_F(PredictTest, ExceptionIsRethrownUnchangedAndCountedByType) {
-  const custom_model_error* thrown = nullptr;
-  auto model = [&](int) -> double {
-    static custom_model_error error("weights missing");
-    thrown = &error;
-    throw error;
-  };
+  // The very exception object the model threw must reach the caller.
+  const std::exception_ptr original = std::make_exception_ptr(custom_model_error("weights missing"));
+  const void* original_address = nullptr;
+  try {
+    std::rethrow_exception(original);
+  } catch (const custom_model_error& e) {
+    original_address = &e;
+  }
+  auto model = [&](int) -> double { std::rethrow_exception(original); };
   try {
     predict_with_metrics(monitor, model, 1);
     FAIL() << "no exception";
   } catch (const custom_model_error& e) {
+    EXPECT_EQ(static_cast<const void*>(&e), original_address);
     EXPECT_STREQ(e.what(), "weights missing");
   }
   EXPECT_THROW(predict_with_metrics(monitor, [](int) -> int { throw std::out_of_range("x"); }, 1),
@@ -111,6 +116,45 @@ struct StatusResult {
   bool ok() const { return success; }
   const char* error_type() const { return code; }
 };
+
+struct OwnedStatus {
+  bool ok() const { return false; }
+  std::string error_type() const { return std::string("feature_store_") + "timeout_error"; }
+};
+
+TEST_F(PredictTest, ErrorTypeReturnedByValueIsCopiedNotDangling) {
+  for (int i = 0; i < 3; ++i) predict_with_metrics(monitor, [](int) { return OwnedStatus{}; }, 0);
+  EXPECT_EQ(value_of(registry, "model_prediction_errors_total",
+                     {"fraud", "3", "feature_store_timeout_error"}),
+            3.0);
+  const auto snapshot = registry.collect();
+  for (const auto& f : snapshot) {
+    if (f.name == "model_prediction_errors_total") {
+      EXPECT_EQ(f.series.size(), 1u);
+    }
+  }
+}
+
+TEST_F(PredictTest, StringResultIsNotARangeOfPredictedValues) {
+  const std::string label = predict_with_metrics(monitor, [](int) { return std::string("cat"); }, 0);
+  EXPECT_EQ(label, "cat");
+  const auto snapshot = registry.collect();
+  EXPECT_EQ(find_series(snapshot, "model_prediction_value", {"fraud", "3"})->count, 0u);
+  EXPECT_EQ(value_of(registry, "model_predictions_total", {"fraud", "3", "success"}), 1.0);
+}
+
+struct ThrowingOk {
+  double value;
+  bool ok() const { throw std::logic_error("broken status accessor"); }
+};
+
+TEST_F(PredictTest, AThrowingResultAccessorIsAMonitoringFaultNotTheCallers) {
+  const auto before = error_count(RecordError::kMonitoringFault);
+  const ThrowingOk r = predict_with_metrics(monitor, [](int) { return ThrowingOk{0.5}; }, 0);
+  EXPECT_EQ(r.value, 0.5);
+  EXPECT_EQ(error_count(RecordError::kMonitoringFault), before + 1);
+  EXPECT_EQ(value_of(registry, "model_predictions_total", {"fraud", "3", "success"}), 1.0);
+}
 
 TEST_F(PredictTest, ErrorStatusResultIsCountedAsError) {
   auto model = [](int x) { return StatusResult{x > 0, "invalid_input"}; };

@@ -33,6 +33,16 @@ TEST(Exposition, RendersPrometheusTextFormat) {
   EXPECT_THAT(text, HasSubstr("mlmon_internal_errors_total{kind=\"invalid_value\"}"));
 }
 
+TEST(Exposition, InvalidUtf8LabelValuesAreReplacedSoScrapesStayValid) {
+  Registry registry;
+  auto& family = registry.counter_family("c_total", "h", {"v"});
+  family.with({"ok-\xc3\xa9"}).inc();   // valid UTF-8 (e with acute) stays
+  family.with({"bad-\xff\xfe"}).inc();  // invalid bytes become U+FFFD
+  const std::string text = render_text(registry);
+  EXPECT_THAT(text, HasSubstr("c_total{v=\"ok-\xc3\xa9\"} 1"));
+  EXPECT_THAT(text, HasSubstr("c_total{v=\"bad-\xef\xbf\xbd\xef\xbf\xbd\"} 1"));
+}
+
 TEST(Exposition, CollectableBridgesToPrometheusCpp) {
   Registry registry;
   registry.counter("c_total", "h").inc(7);

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "mlmon/metrics/registry.hpp"
 
@@ -126,6 +128,24 @@ TEST(Registry, CardinalityLimitRedirectsToOverflowAndCounts) {
   EXPECT_DOUBLE_EQ(series_value(snapshot, "users_total", {std::string(kOverflowLabelValue)}), 2.0);
   EXPECT_DOUBLE_EQ(series_value(snapshot, "users_total", {"u1"}), 2.0);
   EXPECT_DOUBLE_EQ(series_value(snapshot, "mlmon_series_dropped_total", {"users_total"}), 2.0);
+}
+
+TEST(Registry, OverflowLookupsFromManyThreadsAreCountedExactly) {
+  Registry registry;
+  auto& family = registry.counter_family("per_user_total", "h", {"user"}, FamilyOptions{2});
+  family.with({"a"});
+  family.with({"b"});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) family.with({std::to_string(t * 1000 + i)}).inc();
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto snapshot = registry.collect();
+  EXPECT_DOUBLE_EQ(series_value(snapshot, "per_user_total", {std::string(kOverflowLabelValue)}), 2000.0);
+  EXPECT_DOUBLE_EQ(series_value(snapshot, "mlmon_series_dropped_total", {"per_user_total"}), 2000.0);
+  EXPECT_EQ(family.size(), 2u);
 }
 
 TEST(Registry, DefaultCardinalityLimitIsTenThousand) {

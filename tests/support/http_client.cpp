@@ -10,8 +10,11 @@ size_t append(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-HttpResult perform(const std::string& url, const std::string* body, const std::string& content_type,
-                   const std::string& user_password, long timeout_ms) {
+enum class Method { kGet, kHead, kPost };
+
+HttpResult perform(Method method, const std::string& url, const std::string* body,
+                   const std::string& content_type, const std::string& user_password,
+                   const std::string& extra_header, long timeout_ms) {
   HttpResult result;
   CURL* curl = curl_easy_init();
   if (curl == nullptr) {
@@ -28,12 +31,14 @@ HttpResult perform(const std::string& url, const std::string* body, const std::s
     curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     curl_easy_setopt(curl, CURLOPT_USERPWD, user_password.c_str());
   }
-  if (body != nullptr) {
+  if (!extra_header.empty()) headers = curl_slist_append(headers, extra_header.c_str());
+  if (method == Method::kHead) curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  if (method == Method::kPost) {
     headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
   }
+  if (headers != nullptr) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   const CURLcode code = curl_easy_perform(curl);
   if (code == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
@@ -48,12 +53,20 @@ HttpResult perform(const std::string& url, const std::string* body, const std::s
 }  // namespace
 
 HttpResult http_get(const std::string& url, const std::string& user_password, long timeout_ms) {
-  return perform(url, nullptr, {}, user_password, timeout_ms);
+  return perform(Method::kGet, url, nullptr, {}, user_password, {}, timeout_ms);
+}
+
+HttpResult http_head(const std::string& url, long timeout_ms) {
+  return perform(Method::kHead, url, nullptr, {}, {}, {}, timeout_ms);
+}
+
+HttpResult http_get_with_header(const std::string& url, const std::string& header, long timeout_ms) {
+  return perform(Method::kGet, url, nullptr, {}, {}, header, timeout_ms);
 }
 
 HttpResult http_post(const std::string& url, const std::string& body,
                      const std::string& content_type, long timeout_ms) {
-  return perform(url, &body, content_type, {}, timeout_ms);
+  return perform(Method::kPost, url, &body, content_type, {}, {}, timeout_ms);
 }
 
 }  // namespace mlmon::test

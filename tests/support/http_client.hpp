@@ -15,6 +15,13 @@ struct HttpResult {
 HttpResult http_get(const std::string& url, const std::string& user_password = {},
                     long timeout_ms = 5000);
 
+/// HEAD `url` (the body of the result must stay empty).
+HttpResult http_head(const std::string& url, long timeout_ms = 5000);
+
+/// GET `url` with one extra raw header line ("Name: value").
+HttpResult http_get_with_header(const std::string& url, const std::string& header,
+                                long timeout_ms = 5000);
+
 /// POST `body` to `url` with `content_type`.
 HttpResult http_post(const std::string& url, const std::string& body,
                      const std::string& content_type = "application/json", long timeout_ms = 5000);

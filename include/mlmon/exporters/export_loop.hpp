@@ -13,8 +13,9 @@ namespace mlmon {
 inline namespace v1 {
 
 /// Collects `registry` every `interval` on its own thread and hands the
-/// snapshot to `exporter` (OpenTelemetry's PeriodicExportingMetricReader).
-/// Failures are counted as RecordError::kExportFailed, never thrown.
+/// snapshot to `exporter` (OpenTelemetry's PeriodicExportingMetricReader),
+/// giving each export at most one interval. Failures are counted by the
+/// exporter as RecordError::kExportFailed, never thrown.
 /// Thread-safe; registry and exporter must outlive the loop.
 class MLMON_EXPORT ExportLoop {
  public:
@@ -24,8 +25,10 @@ class MLMON_EXPORT ExportLoop {
   /// stop() with a 5 s deadline.
   ~ExportLoop();
 
-  /// Stops the thread, makes one final export and shuts the exporter down,
-  /// all within `deadline`. Returns the final export's result. Idempotent.
+  /// Stops the thread (waiting for an export in progress, which ends within
+  /// its interval), then makes one final export and shuts the exporter down
+  /// with what is left of `deadline` (kTimeout and no final export when
+  /// nothing is left). Returns the final export's result. Idempotent.
   ExportResult stop(std::chrono::milliseconds deadline = std::chrono::seconds(5)) noexcept;
 
  private:

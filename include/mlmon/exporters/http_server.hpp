@@ -19,7 +19,7 @@ namespace mlmon {
 inline namespace v1 {
 
 /// One HTTP request as handlers see it.
-struct HttpRequest {
+struct MLMON_EXPORT HttpRequest {
   std::string method;  ///< "GET", "POST", ...
   std::string path;    ///< Decoded path without the query string.
   std::string query;   ///< Raw query string (after '?'), possibly empty.
@@ -43,7 +43,8 @@ struct HttpServerOptions {
   /// "HOST:PORT" (IPv6 as "[::1]:PORT"); port 0 picks a free port (see port()).
   std::string listen = "127.0.0.1:9464";
   int threads = 4;
-  /// When both are set every path but /healthz requires HTTP basic auth.
+  /// When either is set, every path but /healthz requires HTTP basic auth
+  /// with exactly these credentials.
   std::string basic_auth_user{};
   std::string basic_auth_password{};
   /// Larger request bodies get 413.
@@ -51,9 +52,10 @@ struct HttpServerOptions {
 };
 
 /// Small embedded HTTP server (civetweb) that routes exact paths to handlers.
-/// Thread-safe: handlers run on the server's worker threads, may run
-/// concurrently and must be thread-safe themselves; a handler that throws
-/// yields a 500. Unknown paths get 404.
+/// handle() is thread-safe; call start() and stop() from one thread.
+/// Handlers run on the server's worker threads, may run concurrently and
+/// must be thread-safe themselves; a handler that throws yields a 500.
+/// Unknown paths get 404; HEAD requests get the headers without the body.
 class MLMON_EXPORT HttpServer {
  public:
   explicit HttpServer(HttpServerOptions options);
@@ -82,7 +84,7 @@ class MLMON_EXPORT HttpServer {
   void wake_listener() const noexcept;
 
   HttpServerOptions options_;
-  std::string expected_authorization_;
+  std::string expected_credentials_;  // base64(user:password), empty without auth
   std::mutex routes_mutex_;
   std::map<std::string, std::shared_ptr<const HttpHandler>, std::less<>> routes_;
   ::mg_context* context_ = nullptr;

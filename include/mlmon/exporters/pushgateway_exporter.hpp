@@ -1,15 +1,10 @@
 #pragma once
 
-#include <future>
 #include <map>
 #include <memory>
 #include <string>
 
 #include "mlmon/exporters/exporter.hpp"
-
-namespace prometheus {
-class Gateway;
-}
 
 namespace mlmon {
 inline namespace v1 {
@@ -26,8 +21,11 @@ struct PushgatewayOptions {
 
 /// Push exporter: each export replaces this job's group on a Prometheus
 /// Pushgateway (HTTP PUT through prometheus-cpp's Gateway). Thread-safe via
-/// the Exporter base. A push that outlives its timeout returns kTimeout and
-/// is awaited before the next push.
+/// the Exporter base. prometheus-cpp's Gateway has no timeout, so each push
+/// runs on its own detached thread and every call returns within its
+/// timeout: a push still running then yields kTimeout, and while it runs
+/// later exports return kTimeout without starting another one. A push stuck
+/// on a dead peer outlives the exporter harmlessly (it owns what it uses).
 class MLMON_EXPORT PushgatewayExporter final : public Exporter {
  public:
   /// Throws std::invalid_argument when the URL has no "http://host:port" form.
@@ -42,11 +40,11 @@ class MLMON_EXPORT PushgatewayExporter final : public Exporter {
   ExportResult do_shutdown(std::chrono::milliseconds timeout) noexcept override;
 
  private:
-  class SnapshotCollectable;
+  struct Push;
   PushgatewayOptions options_;
-  std::shared_ptr<SnapshotCollectable> collectable_;
-  std::unique_ptr<prometheus::Gateway> gateway_;
-  std::future<int> pending_;
+  std::string host_;  // "http://HOST", as prometheus::Gateway takes it
+  std::string port_;
+  std::shared_ptr<Push> in_flight_;  // the latest push, finished or not
 };
 
 }  // namespace v1

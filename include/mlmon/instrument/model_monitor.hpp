@@ -140,12 +140,14 @@ class MLMON_EXPORT ModelMonitor {
   void count_error(std::size_t slot, std::string_view error_type) noexcept;
   void on_collect();
   void maybe_roll_feature_window();
+  void roll_feature_window_locked();
 
   struct ErrorTypeEntry {
     std::atomic<const std::type_info*> type{nullptr};
     std::atomic<Counter*> counter{nullptr};
   };
-  static constexpr std::size_t kErrorTypeCache = 32;
+  // Exception types past this many are resolved by name on every throw.
+  static constexpr std::size_t kErrorTypeCache = 64;
   static constexpr std::int64_t kClassCache = 64;
 
   Registry& registry_;

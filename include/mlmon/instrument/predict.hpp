@@ -1,6 +1,7 @@
 #pragma once
 // predict_with_metrics: wraps one model call with the default instrumentation.
 
+#include <algorithm>
 #include <chrono>
 #include <concepts>
 #include <cstdint>
@@ -17,6 +18,7 @@
 
 #include "mlmon/instrument/model_monitor.hpp"
 #include "mlmon/metrics/detail/thread_slot.hpp"
+#include "mlmon/metrics/error_handler.hpp"
 
 namespace mlmon {
 inline namespace v1 {
@@ -25,6 +27,9 @@ inline namespace v1 {
 /// Not thread-safe (lives for one call).
 class PredictionRecorder {
  public:
+  /// Longest error_type kept; longer names are cut (label values stay bounded).
+  static constexpr std::size_t kMaxErrorType = 63;
+
   PredictionRecorder(ModelMonitor& monitor, std::size_t slot) noexcept
       : monitor_(monitor), slot_(slot) {}
   /// A predicted value (regression output, score, probability).
@@ -33,23 +38,33 @@ class PredictionRecorder {
   void confidence(double c) noexcept { monitor_.observe_confidence(slot_, c); }
   void predicted_class(std::int64_t c) noexcept { monitor_.count_class(slot_, c); }
   void predicted_class(std::string_view c) noexcept { monitor_.count_class(slot_, c); }
-  /// Marks the call failed with an error status named `error_type` (must
-  /// stay valid until the wrapper returns; string literals are typical).
+  /// Marks the call failed with an error status named `error_type` ("" means
+  /// "error_status"). The name is copied, so a temporary string is fine.
   void error(std::string_view error_type) noexcept {
-    error_ = error_type.empty() ? std::string_view("error_status") : error_type;
+    if (error_type.empty()) error_type = "error_status";
+    error_length_ = std::min(error_type.size(), kMaxErrorType);
+    error_type.copy(error_, error_length_);
   }
-  std::string_view error_type() const noexcept { return error_; }
+  /// The error status set by error(), or "" for success.
+  std::string_view error_type() const noexcept { return {error_, error_length_}; }
 
  private:
   ModelMonitor& monitor_;
   std::size_t slot_;
-  std::string_view error_;
+  std::size_t error_length_ = 0;
+  char error_[kMaxErrorType];
 };
 
 namespace detail {
 
+// Characters are not numbers here: a std::string result is not a range of
+// predicted values.
 template <class T>
-concept Arithmetic = std::is_arithmetic_v<T> && !std::same_as<T, bool>;
+concept Character = std::same_as<T, char> || std::same_as<T, wchar_t> || std::same_as<T, char8_t> ||
+                    std::same_as<T, char16_t> || std::same_as<T, char32_t>;
+
+template <class T>
+concept Arithmetic = std::is_arithmetic_v<T> && !std::same_as<T, bool> && !Character<T>;
 
 template <class T>
 concept DoubleRow = requires(const T& t) { std::span<const double>(t); };
@@ -87,10 +102,12 @@ concept ArithmeticRange = std::ranges::input_range<const T> &&
 /// prediction value); a range of numbers (one value per row); and structs
 /// with any of `value` / `prediction` (number), `confidence` (number),
 /// `predicted_class` (integer or string), `ok()` with optional
-/// `error_type()` (an error status). Specialize for other result types.
+/// `error_type()` (an error status). Specialize for other result types; an
+/// exception from record() is counted as RecordError::kMonitoringFault and
+/// does not reach the caller.
 template <class R, class = void>
 struct output_traits {
-  static void record(const R& result, PredictionRecorder& recorder) noexcept {
+  static void record(const R& result, PredictionRecorder& recorder) {
     if constexpr (detail::Arithmetic<R>) {
       recorder.value(static_cast<double>(result));
     } else if constexpr (detail::ArithmeticRange<R>) {
@@ -121,10 +138,11 @@ struct output_traits {
 /// How an input is read: batch size (rows) and, for numeric rows, the
 /// features that feed model_feature_value. The default treats a contiguous
 /// range of double as one row and a sized range of such rows as a batch;
-/// anything else is one row without features. Specialize for other inputs.
+/// anything else is one row without features. Specialize for other inputs;
+/// exceptions are counted as RecordError::kMonitoringFault and swallowed.
 template <class I, class = void>
 struct input_traits {
-  static double batch_size(const I& input) noexcept {
+  static double batch_size(const I& input) {
     if constexpr (detail::RowBatch<I>) {
       return static_cast<double>(std::ranges::size(input));
     } else {
@@ -132,7 +150,7 @@ struct input_traits {
       return 1.0;
     }
   }
-  static void observe_features(const I& input, ModelMonitor& monitor) noexcept {
+  static void observe_features(const I& input, ModelMonitor& monitor) {
     if constexpr (detail::RowBatch<I>) {
       for (const auto& row : input) monitor.observe_features(std::span<const double>(row));
     } else if constexpr (detail::DoubleRow<I>) {
@@ -155,8 +173,22 @@ decltype(auto) invoke_model(Model&& model, Input&& input) {
   }
 }
 
+// Multiplies rather than divides: a division's latency would sit between
+// this clock read and the next one.
 inline double seconds_since(std::chrono::steady_clock::time_point start) noexcept {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()) *
+         1e-9;
+}
+
+// Runs a user-supplied trait; its exceptions are monitoring faults, never the caller's.
+template <class F>
+void run_trait(F&& f) noexcept {
+  try {
+    f();
+  } catch (...) {
+    report_error(RecordError::kMonitoringFault, "an input_traits/output_traits hook threw");
+  }
 }
 
 // Counts an exception from the model and lets it continue unchanged.
@@ -187,8 +219,12 @@ decltype(auto) predict_with_metrics(ModelMonitor& monitor, Model&& model, Input&
   using InputT = std::remove_cvref_t<Input>;
   using Result = decltype(detail::invoke_model(std::forward<Model>(model), std::forward<Input>(input)));
   const std::size_t slot = detail::current_slot();
-  monitor.record_start(slot, input_traits<InputT>::batch_size(input));
-  input_traits<InputT>::observe_features(input, monitor);
+  double batch_size = 1.0;
+  detail::run_trait([&] {
+    batch_size = input_traits<InputT>::batch_size(input);
+    input_traits<InputT>::observe_features(input, monitor);
+  });
+  monitor.record_start(slot, batch_size);
   const auto start = std::chrono::steady_clock::now();
   if constexpr (std::is_void_v<Result>) {
     detail::invoke_counting_exceptions(monitor, slot, start, std::forward<Model>(model),
@@ -199,7 +235,7 @@ decltype(auto) predict_with_metrics(ModelMonitor& monitor, Model&& model, Input&
                                                        std::forward<Input>(input));
     const double seconds = detail::seconds_since(start);
     PredictionRecorder recorder(monitor, slot);
-    output_traits<std::remove_cvref_t<Result>>::record(result, recorder);
+    detail::run_trait([&] { output_traits<std::remove_cvref_t<Result>>::record(result, recorder); });
     monitor.record_finish(slot, seconds, recorder.error_type());
     return result;
   }

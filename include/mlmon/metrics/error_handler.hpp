@@ -1,6 +1,7 @@
 #pragma once
-// Faults on the record path never throw: they are counted per kind and passed
-// to a replaceable handler (as spdlog's set_error_handler).
+// Faults on noexcept paths (recording, exporting) never throw: they are
+// counted per kind and passed to a replaceable handler (as spdlog's
+// set_error_handler).
 
 #include <cstdint>
 #include <string_view>
@@ -10,7 +11,7 @@
 namespace mlmon {
 inline namespace v1 {
 
-/// What went wrong on a noexcept record path.
+/// What went wrong on a noexcept path.
 enum class RecordError : std::uint8_t {
   kInvalidValue,       ///< NaN observed, or a negative counter increment.
   kSlotsExhausted,     ///< More live threads than exclusive cells; the thread shares the overflow cell.
@@ -27,8 +28,10 @@ MLMON_EXPORT std::string_view to_string(RecordError error) noexcept;
 /// Handler signature; must not throw. `detail` is a static or short-lived string.
 using ErrorHandler = void (*)(RecordError error, std::string_view detail) noexcept;
 
-/// Replaces the process-wide handler; nullptr restores the default (a
-/// rate-limited warning through the library's JSON logger). Thread-safe.
+/// Replaces the process-wide handler; nullptr restores the default, which
+/// does nothing on the faulting thread: the next Registry::collect logs one
+/// JSON line per kind with new faults. A custom handler runs on the faulting
+/// thread (often an inference thread) and must be cheap. Thread-safe.
 MLMON_EXPORT void set_error_handler(ErrorHandler handler) noexcept;
 
 /// Counts the fault and calls the handler. Thread-safe, noexcept.

@@ -34,8 +34,10 @@ struct FamilyOptions {
 
 /// The untyped core of a metric family: its identity, its series and their
 /// lookup. Thread-safe. Looking up an existing label set is lock-free and
-/// allocation-free (an open-addressing table read through an atomic pointer);
-/// creating a new one takes the family's insertion lock once.
+/// allocation-free (an open-addressing table read through an atomic pointer),
+/// and so is a new label set once the family is at its cardinality limit
+/// (it gets the overflow series). Creating a series takes the family's
+/// insertion lock once; collect holds that lock only to copy pointers.
 class MLMON_EXPORT FamilyBase {
  public:
   enum class Kind : std::uint8_t { kCounter, kGauge, kUpDownCounter, kHistogram };
@@ -90,7 +92,8 @@ class MLMON_EXPORT FamilyBase {
   mutable std::mutex insert_mutex_;  // guards everything below
   std::vector<std::unique_ptr<Entry>> entries_;
   std::vector<std::unique_ptr<Table>> tables_;  // old tables stay alive for lock-free readers
-  std::unique_ptr<Entry> overflow_;
+  std::unique_ptr<Entry> overflow_owner_;
+  std::atomic<Entry*> overflow_{nullptr};  // the series shared past the cardinality limit
 };
 
 /// A metric family of one type: `with(label values)` returns the series handle.

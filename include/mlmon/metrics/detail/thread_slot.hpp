@@ -30,7 +30,8 @@ MLMON_EXPORT std::size_t claim_slot() noexcept;
 /// Number of slots currently claimed by live threads (for tests and self-metrics).
 MLMON_EXPORT std::size_t claimed_slot_count() noexcept;
 
-inline thread_local std::size_t tl_slot = kNoSlot;
+// Default visibility so a shared libmlmon and its users share one variable.
+MLMON_EXPORT inline thread_local std::size_t tl_slot = kNoSlot;
 
 /// The calling thread's slot: a plain TLS read after the first call.
 inline std::size_t current_slot() noexcept {
