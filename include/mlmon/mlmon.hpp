@@ -1,6 +1,7 @@
 #pragma once
 // Umbrella header: everything a model server needs from mlmon.
 
+#include "mlmon/drift/estimators.hpp"
 #include "mlmon/exporters/export_loop.hpp"
 #include "mlmon/exporters/exporter.hpp"
 #include "mlmon/exporters/http_server.hpp"

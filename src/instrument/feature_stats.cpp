@@ -4,8 +4,8 @@
 #include <cmath>
 #include <limits>
 #include <new>
-#include <thread>
 
+#include "mlmon/metrics/detail/seqlock.hpp"
 #include "mlmon/metrics/detail/thread_slot.hpp"
 #include "mlmon/metrics/error_handler.hpp"
 
@@ -23,13 +23,17 @@ struct FeatureStats::Accumulator {
 
 // Per slot: a single-writer sequence counter, then two buffers (current and
 // previous window), each an epoch tag followed by one Accumulator per feature.
-struct FeatureStats::Cell {
+struct FeatureStats::CellHeader {
   std::atomic<std::uint64_t> seq;
 };
 
-namespace {
+// One window's buffer inside a cell.
+struct FeatureStats::Buffer {
+  std::atomic<std::uint64_t>* tag;  // epoch of the window the accumulators belong to
+  Accumulator* accumulators;
+};
 
-constexpr std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+namespace {
 
 struct Plain {
   double n = 0, mean = 0, m2 = 0;
@@ -56,16 +60,17 @@ void merge(Plain& into, const Plain& from) {
 }  // namespace
 
 FeatureStats::FeatureStats(std::size_t feature_count)
-    : features_(feature_count), slots_(detail::exclusive_slot_count()) {
-  const std::size_t buffer_bytes = sizeof(std::atomic<std::uint64_t>) + features_ * sizeof(Accumulator);
-  cell_stride_ = round_up(sizeof(Cell) + 2 * buffer_bytes, detail::kCacheLine);
+    : features_(feature_count),
+      slots_(detail::exclusive_slot_count()),
+      buffer_bytes_(sizeof(std::atomic<std::uint64_t>) + features_ * sizeof(Accumulator)) {
+  cell_stride_ = detail::round_up(sizeof(CellHeader) + 2 * buffer_bytes_, detail::kCacheLine);
   storage_ = static_cast<std::byte*>(
       ::operator new(slots_ * cell_stride_, std::align_val_t{detail::kCacheLine}));
   for (std::size_t s = 0; s < slots_; ++s) {
     std::byte* base = storage_ + s * cell_stride_;
-    new (base) Cell{{0}};
+    new (base) CellHeader{{0}};
     for (int b = 0; b < 2; ++b) {
-      std::byte* buf = base + sizeof(Cell) + b * buffer_bytes;
+      std::byte* buf = base + sizeof(CellHeader) + b * buffer_bytes_;
       // Tag of a buffer no window uses yet, so the first write resets it.
       new (buf) std::atomic<std::uint64_t>(std::numeric_limits<std::uint64_t>::max());
       auto* acc = reinterpret_cast<Accumulator*>(buf + sizeof(std::atomic<std::uint64_t>));
@@ -76,8 +81,14 @@ FeatureStats::FeatureStats(std::size_t feature_count)
 
 FeatureStats::~FeatureStats() { ::operator delete(storage_, std::align_val_t{detail::kCacheLine}); }
 
-FeatureStats::Cell* FeatureStats::cell(std::size_t slot) const noexcept {
-  return reinterpret_cast<Cell*>(storage_ + slot * cell_stride_);
+FeatureStats::CellHeader* FeatureStats::cell(std::size_t slot) const noexcept {
+  return reinterpret_cast<CellHeader*>(storage_ + slot * cell_stride_);
+}
+
+FeatureStats::Buffer FeatureStats::buffer(CellHeader* cell, std::uint64_t epoch) const noexcept {
+  std::byte* buf = reinterpret_cast<std::byte*>(cell) + sizeof(CellHeader) + (epoch & 1u) * buffer_bytes_;
+  return {reinterpret_cast<std::atomic<std::uint64_t>*>(buf),
+          reinterpret_cast<Accumulator*>(buf + sizeof(std::atomic<std::uint64_t>))};
 }
 
 void FeatureStats::observe(std::span<const double> values) noexcept {
@@ -88,16 +99,11 @@ void FeatureStats::observe(std::span<const double> values) noexcept {
   const std::size_t slot = detail::current_slot();
   if (slot >= slots_) return;  // the shared overflow cell has many writers: not sampled
   const std::uint64_t epoch = epoch_.load(std::memory_order_acquire);
-  Cell* c = cell(slot);
-  const std::size_t buffer_bytes = sizeof(std::atomic<std::uint64_t>) + features_ * sizeof(Accumulator);
-  std::byte* buf = reinterpret_cast<std::byte*>(c) + sizeof(Cell) + (epoch & 1u) * buffer_bytes;
-  auto* tag = reinterpret_cast<std::atomic<std::uint64_t>*>(buf);
-  auto* acc = reinterpret_cast<Accumulator*>(buf + sizeof(std::atomic<std::uint64_t>));
+  CellHeader* c = cell(slot);
+  const auto [tag, acc] = buffer(c, epoch);
 
   constexpr auto relaxed = std::memory_order_relaxed;
-  const std::uint64_t seq = c->seq.load(relaxed);
-  c->seq.store(seq + 1, relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
+  const std::uint64_t begun = detail::seq_write_begin(c->seq);
   if (tag->load(relaxed) != epoch) {
     for (std::size_t f = 0; f < features_; ++f) {
       acc[f].n.store(0, relaxed);
@@ -125,40 +131,29 @@ void FeatureStats::observe(std::span<const double> values) noexcept {
     if (x < acc[f].min.load(relaxed)) acc[f].min.store(x, relaxed);
     if (x > acc[f].max.load(relaxed)) acc[f].max.store(x, relaxed);
   }
-  c->seq.store(seq + 2, std::memory_order_release);
+  detail::seq_write_end(c->seq, begun);
   if (missing != 0) missing_.fetch_add(missing, relaxed);
 }
 
 std::vector<FeatureWindowStats> FeatureStats::roll() {
   const std::uint64_t closed = epoch_.fetch_add(1, std::memory_order_acq_rel);
-  const std::size_t buffer_bytes = sizeof(std::atomic<std::uint64_t>) + features_ * sizeof(Accumulator);
   std::vector<Plain> total(features_);
   std::vector<Plain> local(features_);
   for (std::size_t s = 0; s < slots_; ++s) {
-    Cell* c = cell(s);
-    std::byte* buf = reinterpret_cast<std::byte*>(c) + sizeof(Cell) + (closed & 1u) * buffer_bytes;
-    auto* tag = reinterpret_cast<std::atomic<std::uint64_t>*>(buf);
-    auto* acc = reinterpret_cast<Accumulator*>(buf + sizeof(std::atomic<std::uint64_t>));
+    CellHeader* c = cell(s);
+    const auto [tag, acc] = buffer(c, closed);
     bool in_window = false;
-    for (;;) {
-      const std::uint64_t before = c->seq.load(std::memory_order_acquire);
-      if (before & 1u) {
-        std::this_thread::yield();
-        continue;
-      }
+    detail::seq_read(c->seq, [&] {
       in_window = tag->load(std::memory_order_relaxed) == closed;
-      if (in_window) {
-        for (std::size_t f = 0; f < features_; ++f) {
-          local[f] = Plain{acc[f].n.load(std::memory_order_relaxed),
-                           acc[f].mean.load(std::memory_order_relaxed),
-                           acc[f].m2.load(std::memory_order_relaxed),
-                           acc[f].min.load(std::memory_order_relaxed),
-                           acc[f].max.load(std::memory_order_relaxed)};
-        }
+      if (!in_window) return;
+      for (std::size_t f = 0; f < features_; ++f) {
+        local[f] = Plain{acc[f].n.load(std::memory_order_relaxed),
+                         acc[f].mean.load(std::memory_order_relaxed),
+                         acc[f].m2.load(std::memory_order_relaxed),
+                         acc[f].min.load(std::memory_order_relaxed),
+                         acc[f].max.load(std::memory_order_relaxed)};
       }
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if (c->seq.load(std::memory_order_relaxed) == before) break;
-    }
+    });
     if (in_window) {
       for (std::size_t f = 0; f < features_; ++f) merge(total[f], local[f]);
     }

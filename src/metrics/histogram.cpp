@@ -2,22 +2,15 @@
 
 #include <limits>
 #include <new>
-#include <thread>
 
 namespace mlmon {
 inline namespace v1 {
-namespace {
-
-constexpr std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
-
-}  // namespace
-
 Histogram::Histogram(std::vector<double> bounds)
     : bounds_(std::move(bounds)),
       padded_bounds_(bounds_),
       simd_bounds_(0),
-      overflow_(detail::exclusive_slot_count()),
-      stride_(round_up(sizeof(CellHeader) + (bounds_.size() + 1) * sizeof(std::atomic<std::uint64_t>),
+      shared_cell_(detail::exclusive_slot_count()),
+      stride_(detail::round_up(sizeof(CellHeader) + (bounds_.size() + 1) * sizeof(std::atomic<std::uint64_t>),
                        detail::kCacheLine)) {
   if (bounds_.size() <= kSimdBounds) {
     if (padded_bounds_.size() % 2 != 0) {
@@ -25,7 +18,7 @@ Histogram::Histogram(std::vector<double> bounds)
     }
     simd_bounds_ = padded_bounds_.size();
   }
-  const std::size_t cells = overflow_ + 1;
+  const std::size_t cells = shared_cell_ + 1;
   storage_ = static_cast<std::byte*>(
       ::operator new(cells * stride_, std::align_val_t{detail::kCacheLine}));
   for (std::size_t c = 0; c < cells; ++c) {
@@ -56,30 +49,20 @@ void Histogram::snapshot(SeriesSnapshot& out) const {
   out.bucket_counts.assign(n, 0);
   out.sum = 0.0;
   std::vector<std::uint64_t> cell_counts(n);
-  for (std::size_t c = 0; c <= overflow_; ++c) {
+  for (std::size_t c = 0; c <= shared_cell_; ++c) {
     const std::byte* cell = storage_ + c * stride_;
     const auto* header = reinterpret_cast<const CellHeader*>(cell);
     const auto* buckets =
         reinterpret_cast<const std::atomic<std::uint64_t>*>(cell + sizeof(CellHeader));
     double cell_sum = 0.0;
-    if (c == overflow_) {
+    auto copy = [&] {
       for (std::size_t b = 0; b < n; ++b) cell_counts[b] = buckets[b].load(std::memory_order_relaxed);
       cell_sum = header->sum.load(std::memory_order_relaxed);
+    };
+    if (c == shared_cell_) {
+      copy();  // many writers, no sequence counter: see observe_shared
     } else {
-      // Seqlock read: retry until no write overlapped the copy.
-      for (;;) {
-        const std::uint64_t before = header->seq.load(std::memory_order_acquire);
-        if (before & 1u) {
-          std::this_thread::yield();
-          continue;
-        }
-        for (std::size_t b = 0; b < n; ++b) {
-          cell_counts[b] = buckets[b].load(std::memory_order_relaxed);
-        }
-        cell_sum = header->sum.load(std::memory_order_relaxed);
-        std::atomic_thread_fence(std::memory_order_acquire);
-        if (header->seq.load(std::memory_order_relaxed) == before) break;
-      }
+      detail::seq_read(header->seq, copy);
     }
     for (std::size_t b = 0; b < n; ++b) out.bucket_counts[b] += cell_counts[b];
     out.sum += cell_sum;

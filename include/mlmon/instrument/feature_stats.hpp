@@ -50,11 +50,14 @@ class MLMON_EXPORT FeatureStats {
 
  private:
   struct Accumulator;
-  struct Cell;
-  Cell* cell(std::size_t slot) const noexcept;
+  struct CellHeader;
+  struct Buffer;
+  CellHeader* cell(std::size_t slot) const noexcept;
+  Buffer buffer(CellHeader* cell, std::uint64_t epoch) const noexcept;
 
   std::size_t features_;
   std::size_t slots_;
+  std::size_t buffer_bytes_;  // epoch tag + one Accumulator per feature
   std::size_t cell_stride_;
   std::byte* storage_;
   std::atomic<std::uint64_t> epoch_{0};

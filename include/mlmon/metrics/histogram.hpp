@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mlmon/export.hpp"
+#include "mlmon/metrics/detail/seqlock.hpp"
 #include "mlmon/metrics/detail/thread_slot.hpp"
 #include "mlmon/metrics/error_handler.hpp"
 #include "mlmon/metrics/metric.hpp"
@@ -39,15 +40,13 @@ class MLMON_EXPORT Histogram final : public Metric {
     std::byte* cell = storage_ + slot * stride_;
     auto* header = reinterpret_cast<CellHeader*>(cell);
     auto* buckets = reinterpret_cast<std::atomic<std::uint64_t>*>(cell + sizeof(CellHeader));
-    if (slot != overflow_) [[likely]] {
-      const std::uint64_t seq = header->seq.load(std::memory_order_relaxed);
-      header->seq.store(seq + 1, std::memory_order_relaxed);
-      std::atomic_thread_fence(std::memory_order_release);
+    if (slot != shared_cell_) [[likely]] {
+      const std::uint64_t begun = detail::seq_write_begin(header->seq);
       buckets[bucket].store(buckets[bucket].load(std::memory_order_relaxed) + 1,
                             std::memory_order_relaxed);
       header->sum.store(header->sum.load(std::memory_order_relaxed) + value,
                         std::memory_order_relaxed);
-      header->seq.store(seq + 2, std::memory_order_release);
+      detail::seq_write_end(header->seq, begun);
     } else {
       observe_shared(header, buckets, bucket, value);
     }
@@ -104,7 +103,7 @@ class MLMON_EXPORT Histogram final : public Metric {
   std::vector<double> bounds_;
   std::vector<double> padded_bounds_;  // bounds_ plus +Inf up to an even count
   std::size_t simd_bounds_;            // padded size, or 0 to use binary search
-  std::size_t overflow_;  // index of the shared cell
+  std::size_t shared_cell_;  // index of the cell shared by threads beyond the exclusive slots
   std::size_t stride_;    // bytes per cell, a multiple of the cache line
   std::byte* storage_;
 };

@@ -21,11 +21,11 @@ struct alignas(kCacheLine) SumCell {
 /// with an atomic add. Thread-safe; add() is wait-free on exclusive cells.
 class SumCells {
  public:
-  SumCells() : overflow_(exclusive_slot_count()), cells_(new SumCell[overflow_ + 1]) {}
+  SumCells() : shared_cell_(exclusive_slot_count()), cells_(new SumCell[shared_cell_ + 1]) {}
 
   void add(std::size_t slot, double delta) noexcept {
     SumCell& cell = cells_[slot];
-    if (slot != overflow_) [[likely]] {
+    if (slot != shared_cell_) [[likely]] {
       cell.value.store(cell.value.load(std::memory_order_relaxed) + delta,
                        std::memory_order_relaxed);
     } else {
@@ -39,14 +39,14 @@ class SumCells {
   /// Sum over all cells; each cell is read atomically.
   double sum() const noexcept {
     double total = 0.0;
-    for (std::size_t i = 0; i <= overflow_; ++i) {
+    for (std::size_t i = 0; i <= shared_cell_; ++i) {
       total += cells_[i].value.load(std::memory_order_relaxed);
     }
     return total;
   }
 
  private:
-  std::size_t overflow_;
+  std::size_t shared_cell_;  // index of the cell shared by threads beyond the exclusive slots
   std::unique_ptr<SumCell[]> cells_;
 };
 
