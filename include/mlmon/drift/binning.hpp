@@ -77,7 +77,7 @@ inline std::size_t bin_index(const BinEdges& edges, double value) noexcept {
 
 /// Per-bin counts of one sample and the number of values left out as missing.
 /// Thread-safety: a plain value; no internal synchronisation.
-struct BinCounts {
+struct MLMON_EXPORT BinCounts {
   /// One count per bin, edges.bin_count() of them.
   std::vector<std::uint64_t> counts;
   /// Non-finite values (NaN, +-inf) skipped: the caller reports them as missing.
