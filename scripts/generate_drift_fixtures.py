@@ -360,6 +360,114 @@ def chi_square_cases():
     return gof, contingency, grid
 
 
+# ------------------------------------------ offline drift (profile + CLI)
+
+def offline_cases():
+    """A small CSV pair and the report numpy/scipy give for it.
+
+    tests/cli/cli_test.cpp runs `mlmon drift` on the pair and
+    tests/drift/report_test.cpp runs evaluate_drift() on it; both compare with
+    these numbers (statistics 1e-9 relative, p-values 1e-6 absolute). The
+    files exercise RFC 4180 quoting (a label with a comma and a quote), CRLF
+    line ends, missing cells (empty, NaN, inf), ties and an unseen category.
+    """
+    rng = np.random.default_rng(20240610)
+    n_ref, n_cur = 400, 300
+    ref = {
+        "income": np.round(rng.lognormal(3.0, 0.5, n_ref), 2),
+        "age": rng.integers(18, 80, n_ref).astype(float),
+        "score": np.round(rng.normal(0.0, 1.0, n_ref), 4),
+    }
+    cur = {
+        "income": np.round(rng.lognormal(3.1, 0.5, n_cur), 2),
+        "age": rng.integers(18, 80, n_cur).astype(float),
+        "score": np.round(rng.normal(0.8, 1.0, n_cur), 4),
+    }
+    plans = ['basic', 'pro, yearly', 'say "hi"']
+    ref_city = rng.choice(["paris", "oslo", "rome"], n_ref, p=[0.5, 0.3, 0.2])
+    cur_city = rng.choice(["paris", "oslo", "rome", "lima"], n_cur, p=[0.3, 0.3, 0.3, 0.1])
+    ref_plan = rng.choice(plans, n_ref, p=[0.6, 0.3, 0.1])
+    cur_plan = rng.choice(plans, n_cur, p=[0.6, 0.3, 0.1])
+    # Missing cells: written as empty / NaN / inf, counted as missing.
+    ref_missing = {"income": {3: "", 50: "NaN"}, "score": {7: "inf"}}
+    cur_missing = {"income": {0: "", 9: "nan"}, "age": {5: "-inf", 6: "NA"}}
+    ref_city[11] = ""
+    cur_city[4] = ""
+
+    def quote(label):
+        if any(c in label for c in ',"\n'):
+            return '"' + label.replace('"', '""') + '"'
+        return label
+
+    def cell(value, row, column, missing):
+        if row in missing.get(column, {}):
+            return missing[column][row]
+        return repr(float(value))
+
+    def write_csv(name, data, city, plan, missing, n, line_end):
+        lines = ["income,age,city,score,plan"]
+        for i in range(n):
+            lines.append(",".join([cell(data["income"][i], i, "income", missing),
+                                   cell(data["age"][i], i, "age", missing), quote(str(city[i])),
+                                   cell(data["score"][i], i, "score", missing), quote(str(plan[i]))]))
+        path = OUT / name
+        path.write_bytes((line_end.join(lines) + line_end).encode())
+        print(f"wrote {path} ({path.stat().st_size} bytes)")
+
+    write_csv("offline_reference.csv", ref, ref_city, ref_plan, ref_missing, n_ref, "\n")
+    write_csv("offline_current.csv", cur, cur_city, cur_plan, cur_missing, n_cur, "\r\n")
+
+    def finite(values, column, missing):
+        return np.array([v for i, v in enumerate(values) if i not in missing.get(column, {})])
+
+    features = {}
+    for column in ["income", "age", "score"]:
+        r = finite(ref[column], column, ref_missing)
+        c = finite(cur[column], column, cur_missing)
+        edges = quantile_edges(r, 10)
+        p = counts(edges, r) / len(r)
+        q = counts(edges, c) / len(c)
+        pa = np.where(p == 0, FLOOR, p)
+        qa = np.where(q == 0, FLOOR, q)
+        ks = scipy.stats.ks_2samp(r, c, method="auto")
+        w = scipy.stats.wasserstein_distance(r, c)
+        features[column] = {
+            "type": "numerical", "n_reference": len(r), "n_current": len(c),
+            "psi": number(np.sum((qa - pa) * np.log(qa / pa))),
+            "ks_statistic": number(ks.statistic), "ks_pvalue": number(ks.pvalue),
+            "js_distance": number(jensenshannon(p, q)),
+            "wasserstein": number(w), "wasserstein_normed": number(w / max(np.std(r), 0.001)),
+            "hellinger": number(np.sqrt(np.sum((np.sqrt(p) - np.sqrt(q)) ** 2)) / np.sqrt(2)),
+            "kl_divergence": number(scipy.stats.entropy(pa, qa)),
+            "chi2_statistic": None, "chi2_pvalue": None, "unseen_categories": [],
+            "reference_mean": number(np.mean(r)), "reference_std": number(np.std(r)),
+            "reference_edges": numbers(edges),
+        }
+    for column, r_labels, c_labels in [("city", ref_city, cur_city), ("plan", ref_plan, cur_plan)]:
+        r_labels = [x for x in r_labels if x != ""]
+        c_labels = [x for x in c_labels if x != ""]
+        categories = sorted(set(r_labels) | set(c_labels))
+        rc = np.array([r_labels.count(k) for k in categories])
+        cc = np.array([c_labels.count(k) for k in categories])
+        p = rc / rc.sum()
+        q = cc / cc.sum()
+        pa = np.where(p == 0, FLOOR, p)
+        qa = np.where(q == 0, FLOOR, q)
+        gof = gof_case(column, categories, rc, cc)
+        features[column] = {
+            "type": "categorical", "n_reference": int(rc.sum()), "n_current": int(cc.sum()),
+            "psi": number(np.sum((qa - pa) * np.log(qa / pa))),
+            "ks_statistic": None, "ks_pvalue": None,
+            "js_distance": number(jensenshannon(p, q)),
+            "wasserstein": None, "wasserstein_normed": None,
+            "hellinger": number(np.sqrt(np.sum((np.sqrt(p) - np.sqrt(q)) ** 2)) / np.sqrt(2)),
+            "kl_divergence": number(scipy.stats.entropy(pa, qa)),
+            "chi2_statistic": gof["statistic"], "chi2_pvalue": gof["pvalue"],
+            "unseen_categories": gof["unseen"],
+        }
+    return {"categorical": ["city", "plan"], "features": features}
+
+
 def main():
     if not sys.executable.startswith("/usr/bin/"):
         print(f"note: running {sys.executable}; the fixtures are meant for Debian's /usr/bin/python3")
@@ -371,6 +479,7 @@ def main():
     write("kolmogorov.json", {"kstwo_sf": kstwo_grid(), "smirnov_sf": smirnov_grid()})
     gof, contingency, grid = chi_square_cases()
     write("chi_square.json", {"goodness_of_fit": gof, "contingency": contingency, "chi2_sf": grid})
+    write("offline_report.json", offline_cases())
 
 
 if __name__ == "__main__":

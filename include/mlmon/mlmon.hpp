@@ -2,6 +2,8 @@
 // Umbrella header: everything a model server needs from mlmon.
 
 #include "mlmon/drift/estimators.hpp"
+#include "mlmon/drift/profile.hpp"
+#include "mlmon/drift/report.hpp"
 #include "mlmon/exporters/export_loop.hpp"
 #include "mlmon/exporters/exporter.hpp"
 #include "mlmon/exporters/http_server.hpp"

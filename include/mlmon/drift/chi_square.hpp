@@ -22,7 +22,7 @@ using CategoryCounts = std::map<std::string, std::uint64_t, std::less<>>;
 
 /// Result of a chi-square test.
 /// Thread-safety: a plain value; no internal synchronisation.
-struct ChiSquareResult {
+struct MLMON_EXPORT ChiSquareResult {
   /// Pearson's statistic; +inf when a current category is unseen in the
   /// goodness-of-fit test.
   double statistic = 0.0;

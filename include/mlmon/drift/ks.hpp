@@ -24,7 +24,7 @@ inline constexpr std::uint64_t kKsMaxExactSize = 10000;
 
 /// Result of a two-sample Kolmogorov-Smirnov test.
 /// Thread-safety: a plain value; no internal synchronisation.
-struct KsResult {
+struct MLMON_EXPORT KsResult {
   /// D = sup_x |F_ref(x) - F_cur(x)|.
   double statistic = 0.0;
   /// Two-sided p-value, in [0, 1].

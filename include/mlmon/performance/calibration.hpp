@@ -17,7 +17,7 @@ inline constexpr std::size_t kDefaultCalibrationBins = 10;
 
 /// One bin of a reliability diagram.
 /// Thread-safety: a plain value; no internal synchronisation.
-struct ReliabilityBin {
+struct MLMON_EXPORT ReliabilityBin {
   /// The bin covers (lower, upper]; the first bin also holds confidence 0.
   double lower = 0.0;
   /// Upper edge, j / n_bins computed as numpy.linspace does.
@@ -33,7 +33,7 @@ struct ReliabilityBin {
 
 /// A reliability diagram and the calibration error it implies.
 /// Thread-safety: a plain value; no internal synchronisation.
-struct ReliabilityDiagram {
+struct MLMON_EXPORT ReliabilityDiagram {
   /// All n_bins bins in ascending order, empty ones included (count == 0), so
   /// successive windows can be charted on the same axis.
   std::vector<ReliabilityBin> bins;

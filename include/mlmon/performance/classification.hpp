@@ -40,7 +40,7 @@ enum class Average {
 /// Precision, recall and F1 computed together from one confusion matrix
 /// (sklearn.metrics.precision_recall_fscore_support with beta = 1).
 /// Thread-safety: a plain value; no internal synchronisation.
-struct PrecisionRecallF1 {
+struct MLMON_EXPORT PrecisionRecallF1 {
   /// tp / (tp + fp), averaged as requested; 0 where nothing was predicted.
   double precision = 0.0;
   /// tp / (tp + fn), averaged as requested; 0 where the class never occurred.

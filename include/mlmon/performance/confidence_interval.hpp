@@ -13,7 +13,7 @@ inline constexpr double kDefaultConfidenceLevel = 0.95;
 
 /// A two-sided confidence interval around a point estimate.
 /// Thread-safety: a plain value; no internal synchronisation.
-struct ConfidenceInterval {
+struct MLMON_EXPORT ConfidenceInterval {
   /// The observed rate, successes / trials.
   double estimate = 0.0;
   /// Lower bound, in [0, estimate].

@@ -1,0 +1,260 @@
+// The `mlmon` binary end to end: exit codes, --help, the documented JSON,
+// agreement with numpy/scipy on the committed CSV pair, and error messages
+// naming file, line and column.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../drift/fixture_support.hpp"
+#include "process.hpp"
+
+namespace mlmon {
+namespace {
+
+using Json = nlohmann::json;
+using test::run_command;
+
+const std::string kCli = MLMON_CLI;
+const std::string kFixtures = MLMON_DRIFT_FIXTURES;
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(Cli, HelpOnEveryCommandExitsZero) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{kCli, "--help"},
+                                               {kCli, "help"},
+                                               {kCli, "profile", "--help"},
+                                               {kCli, "drift", "--help"},
+                                               {kCli, "help", "drift"},
+                                               {kCli, "drift", "-h"}}) {
+    const auto result = run_command(args);
+    EXPECT_EQ(result.exit_code, 0) << args.back() << "\n" << result.output;
+    EXPECT_TRUE(contains(result.output, "usage: mlmon")) << result.output;
+  }
+  const auto drift_help = run_command({kCli, "drift", "--help"});
+  for (const char* option :
+       {"--reference", "--current", "--categorical", "--bins", "--binning", "--format"}) {
+    EXPECT_TRUE(contains(drift_help.output, option)) << option;
+  }
+  const auto version = run_command({kCli, "--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_TRUE(contains(version.output, "mlmon ")) << version.output;
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run_command({kCli}).exit_code, 2);
+  const auto unknown = run_command({kCli, "frobnicate"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_TRUE(contains(unknown.output, "unknown command 'frobnicate'")) << unknown.output;
+  const auto option = run_command({kCli, "drift", "--nope"});
+  EXPECT_EQ(option.exit_code, 2);
+  EXPECT_TRUE(contains(option.output, "unknown option '--nope'")) << option.output;
+  const auto missing = run_command({kCli, "drift", "--current", "x.csv"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_TRUE(contains(missing.output, "--reference is required")) << missing.output;
+  EXPECT_EQ(run_command({kCli, "profile", "--data", "a.csv", "--out", "b.json", "--bins", "zero"}).exit_code,
+            2);
+  EXPECT_EQ(
+      run_command({kCli, "drift", "--reference", "r.json", "--current", "c.csv", "--bins", "5"}).exit_code,
+      2);
+}
+
+class CliDrift : public ::testing::Test {
+ protected:
+  std::filesystem::path fixture(const char* name) const { return std::filesystem::path(kFixtures) / name; }
+
+  Json run_json(std::vector<std::string> args) {
+    const auto out = dir_.path() / "report.json";
+    args.insert(args.begin(), kCli);
+    args.push_back("--out");
+    args.push_back(out.string());
+    const auto result = run_command(args);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    return Json::parse(read_file(out));
+  }
+
+  test::TempDir dir_;
+};
+
+TEST_F(CliDrift, ProfileThenDriftAgreesWithScipy) {
+  const Json expected = drift_test::load_fixture("offline_report.json");
+  const auto profile = dir_.path() / "ref.json";
+  const auto made =
+      run_command({kCli, "profile", "--data", fixture("offline_reference.csv").string(), "--out",
+                   profile.string(), "--categorical", "city", "--categorical", "plan"});
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  EXPECT_TRUE(contains(made.output, "5 features (3 numerical, 2 categorical) from 400 rows")) << made.output;
+  EXPECT_EQ(Json::parse(read_file(profile))["format_version"], "mlmon.reference_profile/1");
+
+  const Json report = run_json(
+      {"drift", "--reference", profile.string(), "--current", fixture("offline_current.csv").string()});
+  const std::vector<std::string> keys = {"type",        "n_reference",       "n_current",
+                                         "psi",         "ks_statistic",      "ks_pvalue",
+                                         "js_distance", "wasserstein",       "wasserstein_normed",
+                                         "hellinger",   "kl_divergence",     "chi2_statistic",
+                                         "chi2_pvalue", "unseen_categories", "drift_detected",
+                                         "method"};
+  ASSERT_EQ(report["features"].size(), 5u);
+  EXPECT_TRUE(report["drift_share"].is_number());
+  EXPECT_TRUE(report["dataset_drift"].is_boolean());
+  drift_test::ErrorTracker tracker("mlmon drift (CLI) vs numpy/scipy");
+  for (const auto& [name, feature] : report["features"].items()) {
+    std::vector<std::string> got;
+    for (const auto& [key, value] : feature.items()) got.push_back(key);
+    std::vector<std::string> want = keys;
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(got, want) << name;
+    const Json& e = expected["features"][name];
+    EXPECT_EQ(feature["type"], e["type"]);
+    EXPECT_EQ(feature["n_reference"], e["n_reference"]) << name;
+    EXPECT_EQ(feature["n_current"], e["n_current"]) << name;
+    EXPECT_EQ(feature["unseen_categories"], e["unseen_categories"]) << name;
+    EXPECT_TRUE(feature["drift_detected"].is_boolean());
+    EXPECT_TRUE(feature["method"].is_string());
+    for (const char* key : {"psi", "ks_statistic", "js_distance", "wasserstein", "wasserstein_normed",
+                            "hellinger", "kl_divergence", "chi2_statistic", "ks_pvalue", "chi2_pvalue"}) {
+      if (e[key].is_null()) {
+        EXPECT_TRUE(feature[key].is_null()) << name << " " << key;
+      } else if (std::string(key).ends_with("pvalue")) {
+        tracker.p_value(drift_test::number(feature[key]), drift_test::number(e[key]), name + " " + key);
+      } else {
+        tracker.statistic(drift_test::number(feature[key]), drift_test::number(e[key]), name + " " + key);
+      }
+    }
+  }
+  EXPECT_EQ(report["features"]["city"]["chi2_statistic"], "inf");
+  EXPECT_EQ(report["features"]["city"]["method"], "chi_square_and_js");
+  EXPECT_EQ(report["features"]["score"]["method"], "psi");
+}
+
+TEST_F(CliDrift, CsvReferenceGivesTheSameReportAsItsProfile) {
+  const auto profile = dir_.path() / "ref.json";
+  ASSERT_EQ(
+      run_command({kCli, "profile", "--data", fixture("offline_reference.csv").string(), "--out",
+                   profile.string(), "--categorical", "city,plan", "--bins", "8", "--binning", "uniform"})
+          .exit_code,
+      0);
+  const Json from_profile = run_json(
+      {"drift", "--reference", profile.string(), "--current", fixture("offline_current.csv").string()});
+  const Json from_csv = run_json({"drift", "--reference", fixture("offline_reference.csv").string(),
+                                  "--current", fixture("offline_current.csv").string(), "--categorical",
+                                  "city,plan", "--bins", "8", "--binning", "uniform"});
+  EXPECT_EQ(from_profile, from_csv);
+}
+
+TEST_F(CliDrift, TextFormatCorrectionAndFailOnDrift) {
+  const auto text = run_command({kCli, "drift", "--reference", fixture("offline_reference.csv").string(),
+                                 "--current", fixture("offline_current.csv").string(), "--categorical",
+                                 "city,plan", "--format", "text", "--correction", "bh"});
+  EXPECT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_TRUE(contains(text.output, "unseen categories: lima")) << text.output;
+  EXPECT_TRUE(contains(text.output, "dataset drift: no")) << text.output;
+  // Two of five features drift by default; a share threshold of 0.4 makes it dataset drift.
+  const auto fail =
+      run_command({kCli, "drift", "--reference", fixture("offline_reference.csv").string(), "--current",
+                   fixture("offline_current.csv").string(), "--categorical", "city,plan", "--drift-share",
+                   "0.4", "--fail-on-drift", "--out", (dir_.path() / "r.json").string()});
+  EXPECT_EQ(fail.exit_code, 3) << fail.output;
+  const Json methods = run_json({"drift", "--reference", fixture("offline_reference.csv").string(),
+                                 "--current", fixture("offline_current.csv").string(), "--categorical",
+                                 "city,plan", "--method", "js:0.01", "--method", "age=ks:0.5"});
+  EXPECT_EQ(methods["features"]["income"]["method"], "js");
+  EXPECT_EQ(methods["features"]["age"]["method"], "ks");
+}
+
+TEST_F(CliDrift, StdoutIsTheJsonReport) {
+  const auto result =
+      run_command({kCli, "drift", "--reference", fixture("offline_reference.csv").string(), "--current",
+                   fixture("offline_current.csv").string(), "--categorical", "city,plan"});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const Json report = Json::parse(result.output, nullptr, /*allow_exceptions=*/false);
+  EXPECT_FALSE(report.is_discarded()) << result.output;
+  EXPECT_EQ(report["features"].size(), 5u);
+}
+
+// Each bad input exits 1 with a message naming the file and the spot.
+TEST_F(CliDrift, BadCsvExitsNonZeroNamingFileLineColumn) {
+  const auto ref = dir_.path() / "ref.csv";
+  write_file(ref, "a,b,c\n1,2,x\n3,4,y\n5,6,x\n");
+  struct Case {
+    const char* body;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"a,b,c\n1,2,x\n3,oops,y\n", "cur.csv: line 3, column 2 (\"b\"): expected a number"},
+      {"a,b,c\n1,2,x\n3,4\n", "cur.csv: line 3, column 3 (\"c\"): record has 2 fields"},
+      {"a,b,c\n1,2,x,9\n", "cur.csv: line 2, column 4: record has more fields"},
+      {"a,c\n1,x\n", "cur.csv: line 1: column \"b\" (numerical in the reference) is missing"},
+      {"", "cur.csv: line 1: empty file"},
+      {"a,b,c\n1,2,\"x\n", "cur.csv: line 2, column 3 (\"c\"): unterminated quoted field"},
+  };
+  for (const Case& c : cases) {
+    const auto cur = dir_.path() / "cur.csv";
+    write_file(cur, c.body);
+    const auto result = run_command(
+        {kCli, "drift", "--reference", ref.string(), "--current", cur.string(), "--categorical", "c"});
+    EXPECT_EQ(result.exit_code, 1) << c.body << "\n" << result.output;
+    EXPECT_TRUE(contains(result.output, c.expected)) << result.output << "\nexpected: " << c.expected;
+  }
+  // The same for training data given to `profile`.
+  const auto bad = dir_.path() / "train.csv";
+  write_file(bad, "a,b\n1,2\nx,3\n");
+  const auto result =
+      run_command({kCli, "profile", "--data", bad.string(), "--out", (dir_.path() / "p.json").string()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_TRUE(contains(result.output, "train.csv: line 3, column 1 (\"a\"): expected a number"))
+      << result.output;
+  write_file(bad, "a,b\n");
+  const auto empty =
+      run_command({kCli, "profile", "--data", bad.string(), "--out", (dir_.path() / "p.json").string()});
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_TRUE(contains(empty.output, "train.csv: line 2: no data rows")) << empty.output;
+  const auto absent = run_command({kCli, "profile", "--data", (dir_.path() / "absent.csv").string(), "--out",
+                                   (dir_.path() / "p.json").string()});
+  EXPECT_EQ(absent.exit_code, 1);
+  EXPECT_TRUE(contains(absent.output, "absent.csv: cannot open")) << absent.output;
+}
+
+TEST_F(CliDrift, CorruptProfileExitsNonZeroNamingFileAndField) {
+  const auto profile = dir_.path() / "ref.json";
+  ASSERT_EQ(run_command({kCli, "profile", "--data", fixture("offline_reference.csv").string(), "--out",
+                         profile.string(), "--categorical", "city,plan"})
+                .exit_code,
+            0);
+  Json json = Json::parse(read_file(profile));
+  json["features"][3]["bin_edges"] = "broken";  // "score"
+  const auto corrupt = dir_.path() / "corrupt.json";
+  write_file(corrupt, json.dump());
+  auto result = run_command(
+      {kCli, "drift", "--reference", corrupt.string(), "--current", fixture("offline_current.csv").string()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_TRUE(contains(result.output, "corrupt.json: features[3].bin_edges: expected an array of numbers"))
+      << result.output;
+  const std::string text = read_file(profile);
+  write_file(corrupt, text.substr(0, text.size() / 2));
+  result = run_command(
+      {kCli, "drift", "--reference", corrupt.string(), "--current", fixture("offline_current.csv").string()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_TRUE(contains(result.output, "corrupt.json: byte")) << result.output;
+}
+
+}  // namespace
+}  // namespace mlmon
