@@ -25,6 +25,7 @@
 #include "mlmon/metrics/registry.hpp"
 #include "mlmon/metrics/up_down_counter.hpp"
 #include "mlmon/performance/calibration.hpp"
+#include "mlmon/performance/drift_detector.hpp"
 #include "mlmon/performance/classification.hpp"
 #include "mlmon/performance/confidence_interval.hpp"
 #include "mlmon/performance/confusion_matrix.hpp"
