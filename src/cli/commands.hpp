@@ -31,4 +31,7 @@ int run_profile(std::span<const std::string> args);
 /// `mlmon drift`: compares current data with a reference (profile or CSV).
 int run_drift(std::span<const std::string> args);
 
+/// `mlmon detect`: runs a concept-drift detector over one column of a CSV.
+int run_detect(std::span<const std::string> args);
+
 }  // namespace mlmon::cli

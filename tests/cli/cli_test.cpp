@@ -258,3 +258,59 @@ TEST_F(CliDrift, CorruptProfileExitsNonZeroNamingFileAndField) {
 
 }  // namespace
 }  // namespace mlmon
+
+namespace mlmon {
+namespace {
+
+// `mlmon detect` on a stream with a known abrupt change at row 500.
+TEST(CliDetect, ReportsDriftAfterTheChangeAsJsonIndices) {
+  test::TempDir dir;
+  std::string csv = "ts,value\n";
+  for (int i = 0; i < 1000; ++i) {
+    const double value = (i < 500 ? 0.0 : 5.0) + ((i * 7919) % 13) * 0.01;  // small deterministic jitter
+    csv += std::to_string(i);
+    csv += ',';
+    csv += std::to_string(value);
+    csv += '\n';
+  }
+  write_file(dir.path() / "stream.csv", csv);
+  const auto result = run_command({kCli, "detect", "--detector", "PageHinkley", "--param", "threshold=20",
+                                   "--input", (dir.path() / "stream.csv").string()});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const Json out = Json::parse(result.output);
+  ASSERT_TRUE(out["drifts"].is_array());
+  ASSERT_FALSE(out["drifts"].empty()) << result.output;
+  EXPECT_GE(out["drifts"][0].get<int>(), 500);
+  EXPECT_LT(out["drifts"][0].get<int>(), 520);
+  EXPECT_TRUE(out["warnings"].is_array());
+
+  // A binary detector takes 0/1 error indicators only: 0.5 is an input error naming the file.
+  write_file(dir.path() / "errors.csv", "err\n0\n1\n0.5\n");
+  const auto binary = run_command({kCli, "detect", "--detector", "DDM", "--column", "err", "--input",
+                                   (dir.path() / "errors.csv").string()});
+  EXPECT_EQ(binary.exit_code, 1) << binary.output;
+  EXPECT_TRUE(contains(binary.output, "errors.csv")) << binary.output;
+  EXPECT_TRUE(contains(binary.output, "0/1")) << binary.output;
+}
+
+TEST(CliDetect, BadDetectorParameterOrColumnIsAClearError) {
+  test::TempDir dir;
+  write_file(dir.path() / "s.csv", "value\n1\n2\n");
+  const std::string input = (dir.path() / "s.csv").string();
+  const auto unknown = run_command({kCli, "detect", "--detector", "NoSuch", "--input", input});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_TRUE(contains(unknown.output, "NoSuch")) << unknown.output;
+  const auto bad_param =
+      run_command({kCli, "detect", "--detector", "ADWIN", "--param", "deltaa=0.1", "--input", input});
+  EXPECT_EQ(bad_param.exit_code, 2);
+  EXPECT_TRUE(contains(bad_param.output, "deltaa")) << bad_param.output;
+  const auto missing = run_command({kCli, "detect", "--detector", "ADWIN", "--column", "x", "--input", input});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_TRUE(contains(missing.output, "s.csv")) << missing.output;
+  const auto help = run_command({kCli, "detect", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_TRUE(contains(help.output, "--detector")) << help.output;
+}
+
+}  // namespace
+}  // namespace mlmon
