@@ -34,4 +34,7 @@ int run_drift(std::span<const std::string> args);
 /// `mlmon detect`: runs a concept-drift detector over one column of a CSV.
 int run_detect(std::span<const std::string> args);
 
+/// `mlmon eval`: model-quality metrics over labels and predictions in a CSV.
+int run_eval(std::span<const std::string> args);
+
 }  // namespace mlmon::cli

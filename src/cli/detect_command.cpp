@@ -76,11 +76,10 @@ int run_detect(std::span<const std::string> argv) {
   for (std::size_t i = 0; i < values->values.size(); ++i) {
     const double x = values->values[i];
     if (binary && (x == x) && x != 0.0 && x != 1.0) {
-      // Row i is data line i + 2 (line 1 is the header) when the file has no blank lines.
       std::string message = input;
-      message += ": row ";
+      message += ": data row ";
       message += std::to_string(i);
-      message += ", column \"";
+      message += " (0-based), column \"";
       message += column;
       message += "\": ";
       message += detector->name();

@@ -21,6 +21,7 @@ constexpr std::array kCommands = {
     Command{"profile", "build a reference profile (JSON) from training data (CSV)", run_profile},
     Command{"drift", "compare current data (CSV) with a reference profile or CSV", run_drift},
     Command{"detect", "run a concept-drift detector (River's) over a numeric stream (CSV)", run_detect},
+    Command{"eval", "model-quality metrics from labels and predictions (CSV)", run_eval},
 };
 
 void print_usage(std::FILE* out) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -310,6 +311,65 @@ TEST(CliDetect, BadDetectorParameterOrColumnIsAClearError) {
   const auto help = run_command({kCli, "detect", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_TRUE(contains(help.output, "--detector")) << help.output;
+}
+
+}  // namespace
+}  // namespace mlmon
+
+namespace mlmon {
+namespace {
+
+// `mlmon eval` on small tables whose metrics are easy to state exactly.
+TEST(CliEval, BinaryMetricsFromScoresAndRowsSkipped) {
+  test::TempDir dir;
+  // Labels 1,0,1,0; scores 0.9,0.2,0.4,0.6 -> predictions (>= 0.5) 1,0,0,1: 2 of 4 right.
+  write_file(dir.path() / "p.csv", "y,p\n1,0.9\n0,0.2\n1,0.4\n0,0.6\n,0.5\n");
+  const auto result = run_command({kCli, "eval", "--data", (dir.path() / "p.csv").string(), "--task", "binary",
+                                   "--label-column", "y", "--score-column", "p"});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const Json out = Json::parse(result.output);
+  EXPECT_EQ(out["n"], 4);
+  EXPECT_EQ(out["rows_skipped"], 1);
+  EXPECT_DOUBLE_EQ(out["accuracy"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(out["precision"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(out["recall"].get<double>(), 0.5);
+  // Positives 0.9, 0.4; negatives 0.2, 0.6: 3 of 4 pairs ordered right.
+  EXPECT_DOUBLE_EQ(out["roc_auc"].get<double>(), 0.75);
+  // Brier: ((0.1)^2 + 0.2^2 + 0.6^2 + 0.6^2) / 4.
+  EXPECT_NEAR(out["brier_score"].get<double>(), (0.01 + 0.04 + 0.36 + 0.36) / 4, 1e-15);
+  EXPECT_LT(out["accuracy_ci95"][0].get<double>(), 0.5);
+  EXPECT_GT(out["accuracy_ci95"][1].get<double>(), 0.5);
+}
+
+TEST(CliEval, RegressionAndMulticlassAndErrors) {
+  test::TempDir dir;
+  write_file(dir.path() / "r.csv", "y,yhat\n1,2\n2,2\n3,5\n");
+  const auto reg = run_command({kCli, "eval", "--data", (dir.path() / "r.csv").string(), "--task", "regression",
+                                "--label-column", "y", "--prediction-column", "yhat"});
+  ASSERT_EQ(reg.exit_code, 0) << reg.output;
+  const Json r = Json::parse(reg.output);
+  EXPECT_DOUBLE_EQ(r["mae"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(r["rmse"].get<double>(), std::sqrt(5.0 / 3.0));
+  EXPECT_DOUBLE_EQ(r["r2"].get<double>(), 1.0 - 5.0 / 2.0);
+
+  write_file(dir.path() / "m.csv", "y,yhat\n0,0\n1,2\n2,2\n");
+  const auto multi = run_command({kCli, "eval", "--data", (dir.path() / "m.csv").string(), "--task",
+                                  "multiclass", "--label-column", "y", "--prediction-column", "yhat"});
+  ASSERT_EQ(multi.exit_code, 0) << multi.output;
+  const Json m = Json::parse(multi.output);
+  EXPECT_DOUBLE_EQ(m["accuracy"].get<double>(), 2.0 / 3.0);
+  // Class 1 never predicted: precision 0 for it (zero_division=0); recall 1, 0, 1.
+  EXPECT_DOUBLE_EQ(m["recall_macro"].get<double>(), 2.0 / 3.0);
+
+  write_file(dir.path() / "bad.csv", "y,yhat\n0,0\n1.5,1\n");
+  const auto bad = run_command({kCli, "eval", "--data", (dir.path() / "bad.csv").string(), "--task",
+                                "multiclass", "--label-column", "y", "--prediction-column", "yhat"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(contains(bad.output, "bad.csv")) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "\"y\"")) << bad.output;
+  const auto usage = run_command({kCli, "eval", "--data", "x.csv", "--task", "ranking", "--label-column", "y"});
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_TRUE(contains(usage.output, "ranking")) << usage.output;
 }
 
 }  // namespace

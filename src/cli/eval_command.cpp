@@ -1,0 +1,203 @@
+// `mlmon eval`: model-quality metrics over a CSV of labels and predictions,
+// through the same metric functions the live path uses.
+
+#include <cmath>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "mlmon/drift/csv.hpp"
+#include "mlmon/performance/calibration.hpp"
+#include "mlmon/performance/classification.hpp"
+#include "mlmon/performance/confidence_interval.hpp"
+#include "mlmon/performance/confusion_matrix.hpp"
+#include "mlmon/performance/regression.hpp"
+
+namespace mlmon::cli {
+namespace {
+
+constexpr OptionSpec kEvalOptions[] = {
+    OptionSpec{"data", "FILE", "predictions and labels: CSV with a header row (required)"},
+    OptionSpec{"task", "TASK", "binary, multiclass or regression (required)"},
+    OptionSpec{"label-column", "NAME", "the true label / target column (required)"},
+    OptionSpec{"score-column", "NAME[,NAME...]",
+               "binary: P(class 1); multiclass: one probability column per class, in class order"},
+    OptionSpec{"prediction-column", "NAME", "predicted class or value"},
+    OptionSpec{"threshold", "X", "binary: predict 1 when score >= X if no prediction column (default 0.5)"},
+};
+
+const char* const kEvalUsage =
+    "usage: mlmon eval --data predictions.csv --task binary|multiclass|regression --label-column y\n"
+    "                  [--score-column p] [--prediction-column yhat] [--threshold 0.5]\n"
+    "\n"
+    "Prints model-quality metrics as JSON: accuracy (with a 95% Wilson interval), precision,\n"
+    "recall, F1, ROC AUC, log loss, Brier score and expected calibration error for\n"
+    "classification; MAE, RMSE, R2 and MAPE for regression. Classes are integers 0..k-1.\n"
+    "Rows whose label (or a needed prediction/score) is empty are skipped and counted.\n"
+    "A metric that is undefined for the data (e.g. ROC AUC with one class) is null.\n"
+    "See docs/quality-metrics.md.\n\n";
+
+nlohmann::json or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+
+// Column values as written in the file; an absent column is a usage error.
+const std::vector<double>& column(const Dataset& data, const std::string& name, const std::string& file) {
+  const NumericalColumn* c = data.numerical(name);
+  if (c == nullptr) {
+    std::string message = file;
+    message += ": no column \"";
+    message += name;
+    message += "\"";
+    throw std::runtime_error(message);
+  }
+  return c->values;
+}
+
+ClassIndex to_class(double v, std::size_t row, const std::string& name, const std::string& file) {
+  if (!(v >= 0) || v != std::floor(v) || v > 1e6) {
+    std::string message = file;
+    message += ": data row ";
+    message += std::to_string(row);
+    message += " (0-based), column \"";
+    message += name;
+    message += "\": expected a class index 0, 1, 2, ..., got ";
+    message += nlohmann::json(v).dump();
+    throw std::runtime_error(message);
+  }
+  return static_cast<ClassIndex>(v);
+}
+
+}  // namespace
+
+int run_eval(std::span<const std::string> argv) {
+  const Args args(argv, kEvalOptions);
+  if (args.help()) {
+    std::cout << kEvalUsage << options_help(kEvalOptions);
+    return kExitOk;
+  }
+  const std::string file = args.required("data");
+  const std::string task = args.required("task");
+  const std::string label_name = args.required("label-column");
+  if (task != "binary" && task != "multiclass" && task != "regression") {
+    std::string message = "--task: expected binary, multiclass or regression, got '";
+    message += task;
+    message += "'";
+    throw UsageError(message);
+  }
+  const std::vector<std::string> score_names = split_list(args.value("score-column").value_or(""));
+  const std::optional<std::string> prediction_name = args.value("prediction-column");
+  const double threshold = args.has("threshold") ? parse_number("threshold", *args.value("threshold")) : 0.5;
+  if (task == "binary" && score_names.size() > 1) throw UsageError("--score-column: binary takes one column");
+  if (task == "regression" && !prediction_name) throw UsageError("--prediction-column is required for regression");
+  if (task != "regression" && !prediction_name && score_names.empty()) {
+    throw UsageError("give --prediction-column or --score-column");
+  }
+
+  // Only the named columns are parsed; every one is numeric.
+  std::vector<FeatureSpec> specs = {FeatureSpec{label_name, FeatureType::kNumerical}};
+  if (prediction_name) specs.push_back(FeatureSpec{*prediction_name, FeatureType::kNumerical});
+  for (const auto& s : score_names) specs.push_back(FeatureSpec{s, FeatureType::kNumerical});
+  CsvReadOptions csv;
+  csv.schema = FeatureSchema(specs);
+  const Dataset data = read_csv(file, csv);
+
+  const std::vector<double>& labels = column(data, label_name, file);
+  const std::vector<double>* predictions = prediction_name ? &column(data, *prediction_name, file) : nullptr;
+  std::vector<const std::vector<double>*> scores;
+  for (const auto& s : score_names) scores.push_back(&column(data, s, file));
+
+  // Rows where a needed value is missing are skipped, never guessed.
+  std::vector<std::size_t> rows;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    bool complete = std::isfinite(labels[i]) && (!predictions || std::isfinite((*predictions)[i]));
+    for (const auto* s : scores) complete = complete && std::isfinite((*s)[i]);
+    if (complete) rows.push_back(i);
+  }
+  nlohmann::json out = {{"task", task}, {"n", rows.size()}, {"rows_skipped", labels.size() - rows.size()}};
+
+  if (task == "regression") {
+    std::vector<double> y, yhat;
+    for (std::size_t i : rows) {
+      y.push_back(labels[i]);
+      yhat.push_back((*predictions)[i]);
+    }
+    out["mae"] = or_null(mean_absolute_error(y, yhat));
+    out["rmse"] = or_null(root_mean_squared_error(y, yhat));
+    out["r2"] = or_null(r2_score(y, yhat));
+    out["mape"] = or_null(mean_absolute_percentage_error(y, yhat));
+    std::cout << out.dump() << "\n";
+    return kExitOk;
+  }
+
+  const std::size_t k = task == "binary" ? 2 : 0;
+  std::vector<ClassIndex> y, yhat;
+  std::vector<double> probabilities;  // binary: P(1); multiclass: row-major n x k
+  std::size_t classes = k;
+  for (std::size_t i : rows) {
+    y.push_back(to_class(labels[i], i, label_name, file));
+    classes = std::max<std::size_t>(classes, y.back() + 1);
+    if (predictions) {
+      yhat.push_back(to_class((*predictions)[i], i, *prediction_name, file));
+      classes = std::max<std::size_t>(classes, yhat.back() + 1);
+    }
+    for (const auto* s : scores) probabilities.push_back((*s)[i]);
+  }
+  if (task == "multiclass" && !scores.empty()) classes = std::max(classes, scores.size());
+  if (task == "binary" && classes > 2) {
+    throw std::runtime_error(file + ": --task binary, but a class index above 1 was found");
+  }
+  if (!predictions) {
+    // Predicted class from the scores: threshold (binary) or first arg-max (multiclass).
+    for (std::size_t r = 0; r < y.size(); ++r) {
+      if (task == "binary") {
+        yhat.push_back(probabilities[r] >= threshold ? 1 : 0);
+      } else {
+        const double* row = &probabilities[r * scores.size()];
+        std::size_t best = 0;
+        for (std::size_t c = 1; c < scores.size(); ++c) {
+          if (row[c] > row[best]) best = c;
+        }
+        yhat.push_back(static_cast<ClassIndex>(best));
+      }
+    }
+  }
+  const ConfusionMatrix matrix = ConfusionMatrix::from_labels(y, yhat, std::max<std::size_t>(classes, 2));
+  const std::optional<double> acc = accuracy(matrix);
+  out["accuracy"] = or_null(acc);
+  if (const auto ci = wilson_interval(matrix.correct(), matrix.total())) {
+    out["accuracy_ci95"] = {ci->lower, ci->upper};
+  } else {
+    out["accuracy_ci95"] = nullptr;
+  }
+  auto prf = [&](Average average, const char* suffix) {
+    const auto v = precision_recall_f1(matrix, average);
+    out[std::string("precision") + suffix] = v ? nlohmann::json(v->precision) : nlohmann::json();
+    out[std::string("recall") + suffix] = v ? nlohmann::json(v->recall) : nlohmann::json();
+    out[std::string("f1") + suffix] = v ? nlohmann::json(v->f1) : nlohmann::json();
+  };
+  if (task == "binary") {
+    prf(Average::kBinary, "");
+    if (!scores.empty()) {
+      out["roc_auc"] = or_null(roc_auc(y, probabilities));
+      out["log_loss"] = or_null(log_loss(y, probabilities));
+      out["brier_score"] = or_null(brier_score(y, probabilities));
+      out["ece"] = or_null(binary_reliability(y, probabilities).expected_calibration_error);
+    }
+  } else {
+    prf(Average::kMacro, "_macro");
+    prf(Average::kWeighted, "_weighted");
+    if (!scores.empty()) {
+      out["roc_auc_ovr"] = or_null(roc_auc_ovr(y, probabilities, scores.size()));
+      out["log_loss"] = or_null(log_loss(y, probabilities, scores.size()));
+      out["ece"] = or_null(top_label_reliability(y, probabilities, scores.size()).expected_calibration_error);
+    }
+  }
+  std::cout << out.dump() << "\n";
+  return kExitOk;
+}
+
+}  // namespace mlmon::cli
