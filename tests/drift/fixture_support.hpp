@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "expect_errors.hpp"
+
 namespace mlmon::drift_test {
 
 using Json = nlohmann::json;
@@ -109,15 +111,6 @@ class ErrorTracker {
   double max_absolute_ = 0.0;
 };
 
-// Expects std::invalid_argument whose message starts with the argument's name.
-inline void expect_invalid_argument(const std::function<void()>& call, const std::string& argument) {
-  try {
-    call();
-    ADD_FAILURE() << "expected std::invalid_argument naming " << argument;
-  } catch (const std::invalid_argument& e) {
-    EXPECT_EQ(std::string(e.what()).rfind(argument + ":", 0), 0u)
-        << "message '" << e.what() << "' does not start with '" << argument << ":'";
-  }
-}
+using test::expect_invalid_argument;
 
 }  // namespace mlmon::drift_test

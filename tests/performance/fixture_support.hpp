@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "expect_errors.hpp"
 #include "mlmon/performance/confusion_matrix.hpp"
 
 namespace mlmon::performance_test {
@@ -88,15 +89,6 @@ class ErrorTracker {
   double max_absolute_ = 0.0;
 };
 
-// Expects std::invalid_argument whose message starts with the argument's name.
-inline void expect_invalid_argument(const std::function<void()>& call, const std::string& argument) {
-  try {
-    call();
-    ADD_FAILURE() << "expected std::invalid_argument naming " << argument;
-  } catch (const std::invalid_argument& e) {
-    EXPECT_EQ(std::string(e.what()).rfind(argument + ":", 0), 0u)
-        << "message '" << e.what() << "' does not start with '" << argument << ":'";
-  }
-}
+using test::expect_invalid_argument;
 
 }  // namespace mlmon::performance_test
