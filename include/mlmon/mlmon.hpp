@@ -1,6 +1,7 @@
 #pragma once
 // Umbrella header: everything a model server needs from mlmon.
 
+#include "mlmon/drift/drift_monitor.hpp"
 #include "mlmon/drift/estimators.hpp"
 #include "mlmon/drift/profile.hpp"
 #include "mlmon/drift/report.hpp"

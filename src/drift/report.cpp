@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <stdexcept>
+#include <string>
+#include <variant>
 
 #include "drift/parallel_for.hpp"
 #include "mlmon/drift/binning.hpp"
@@ -47,7 +49,37 @@ bool applies_to(DriftMethod method, FeatureType type) noexcept {
   }
 }
 
-// The statistics of one feature; the decision comes after the correction.
+// The statistics of one numerical feature from what every caller reduces its
+// data to: exact counts on the reference bins (PSI, KL, JS, Hellinger) and an
+// ascending finite sample (KS, Wasserstein). The offline path (every value)
+// and the streaming monitor (window counts and a bounded sample) both land
+// here, so the two agree on the same data. The decision comes after the
+// correction.
+void numerical_statistics(const NumericalProfile& reference, std::span<const std::uint64_t> counts,
+                          std::span<const double> sorted_sample, std::uint64_t missing,
+                          const DriftOptions& options, FeatureDrift& out) {
+  out.n_reference = reference.count;
+  out.n_current = std::accumulate(counts.begin(), counts.end(), std::uint64_t{0});
+  out.current_missing = missing;
+  if (out.n_current == 0) return;
+
+  const std::vector<double> current = proportions(counts);
+  out.psi = psi(reference.proportions, current);
+  out.kl_divergence = kl_divergence(reference.proportions, current);
+  out.js_distance = js_distance(reference.proportions, current, options.js_base);
+  out.hellinger = hellinger(reference.proportions, current);
+
+  if (sorted_sample.empty()) return;  // counts without values: binned statistics only
+  const KsResult ks = ks_2samp(reference.sample, sorted_sample);
+  out.ks_statistic = ks.statistic;
+  out.ks_pvalue = ks.p_value;
+  const double distance = wasserstein_distance(reference.sample, sorted_sample);
+  out.wasserstein = distance;
+  // The full reference's std, not the (possibly reservoir) sample's.
+  out.wasserstein_normed = normalize_wasserstein(distance, reference.std);
+}
+
+// The offline path: every value of the column is the sample.
 void numerical_statistics(const NumericalProfile& reference, const NumericalColumn& column,
                           const DriftOptions& options, FeatureDrift& out) {
   std::vector<double> values;
@@ -55,27 +87,10 @@ void numerical_statistics(const NumericalProfile& reference, const NumericalColu
   for (const double v : column.values) {
     if (std::isfinite(v)) values.push_back(v);
   }
-  out.n_reference = reference.count;
-  out.n_current = values.size();
-  out.current_missing = column.values.size() - values.size();
-  if (values.empty()) return;
   std::sort(values.begin(), values.end());
-
   std::vector<std::uint64_t> counts(reference.edges.bin_count(), 0);
   add_bin_counts(reference.edges, values, counts);
-  const std::vector<double> current = proportions(counts);
-  out.psi = psi(reference.proportions, current);
-  out.kl_divergence = kl_divergence(reference.proportions, current);
-  out.js_distance = js_distance(reference.proportions, current, options.js_base);
-  out.hellinger = hellinger(reference.proportions, current);
-
-  const KsResult ks = ks_2samp(reference.sample, values);
-  out.ks_statistic = ks.statistic;
-  out.ks_pvalue = ks.p_value;
-  const double distance = wasserstein_distance(reference.sample, values);
-  out.wasserstein = distance;
-  // The full reference's std, not the (possibly reservoir) sample's.
-  out.wasserstein_normed = normalize_wasserstein(distance, reference.std);
+  numerical_statistics(reference, counts, values, column.values.size() - values.size(), options, out);
 }
 
 void categorical_statistics(const CategoricalProfile& reference, const CategoricalColumn& column,
@@ -143,7 +158,8 @@ void decide(FeatureDrift& f, const DriftDecision& decision, const DefaultDriftRu
       if (*f.psi >= rule.psi_threshold) {
         f.drift_detected = true;
         f.method = "psi";
-      } else if (*f.decision_p_value < rule.ks_alpha && *f.ks_statistic >= rule.ks_min_statistic) {
+      } else if (f.decision_p_value && *f.decision_p_value < rule.ks_alpha &&
+                 *f.ks_statistic >= rule.ks_min_statistic) {
         f.drift_detected = true;
         f.method = "ks";
       } else {
@@ -157,25 +173,28 @@ void decide(FeatureDrift& f, const DriftDecision& decision, const DefaultDriftRu
   }
   const double threshold = decision.threshold.value_or(default_threshold(method));
   f.method = std::string(to_string(method));
+  // A window reduced to bin counts without a sample (FeatureWindow) has no
+  // KS or Wasserstein result: such a rule cannot fire.
+  const auto at_least = [&](const std::optional<double>& x) { return x && *x >= threshold; };
   switch (method) {
     case DriftMethod::kKs:
     case DriftMethod::kChiSquare:
-      f.drift_detected = *f.decision_p_value < threshold;
+      f.drift_detected = f.decision_p_value && *f.decision_p_value < threshold;
       break;
     case DriftMethod::kPsi:
-      f.drift_detected = *f.psi >= threshold;
+      f.drift_detected = at_least(f.psi);
       break;
     case DriftMethod::kJensenShannon:
-      f.drift_detected = *f.js_distance >= threshold;
+      f.drift_detected = at_least(f.js_distance);
       break;
     case DriftMethod::kWassersteinNormed:
-      f.drift_detected = *f.wasserstein_normed >= threshold;
+      f.drift_detected = at_least(f.wasserstein_normed);
       break;
     case DriftMethod::kHellinger:
-      f.drift_detected = *f.hellinger >= threshold;
+      f.drift_detected = at_least(f.hellinger);
       break;
     case DriftMethod::kKlDivergence:
-      f.drift_detected = *f.kl_divergence >= threshold;
+      f.drift_detected = at_least(f.kl_divergence);
       break;
     case DriftMethod::kDefault:
       break;
@@ -223,6 +242,40 @@ void check_options(const ReferenceProfile& reference, const DriftOptions& option
       message += " feature";
       throw std::invalid_argument(message);
     }
+  }
+}
+
+// Corrects the p-values, decides per feature and for the dataset: the part
+// every evaluate_drift() overload shares once the statistics are in.
+void finish_report(const DriftOptions& options, DriftReport& report) {
+  const auto decision_of = [&](const FeatureDrift& f) -> const DriftDecision& {
+    const auto it = options.per_feature.find(f.name);
+    return it == options.per_feature.end() ? options.decision : it->second;
+  };
+  // Correct the p-values the decisions use, across the features that have one.
+  std::vector<std::size_t> tested;
+  std::vector<double> raw;
+  for (std::size_t i = 0; i < report.features.size(); ++i) {
+    const FeatureDrift& f = report.features[i];
+    if (f.n_current == 0) continue;
+    if (const auto p = rule_p_value(f, decision_of(f).method)) {
+      tested.push_back(i);
+      raw.push_back(*p);
+    }
+  }
+  const std::vector<double> adjusted = adjust_p_values(raw, options.correction);
+  for (std::size_t k = 0; k < tested.size(); ++k) report.features[tested[k]].decision_p_value = adjusted[k];
+
+  for (FeatureDrift& f : report.features) {
+    decide(f, decision_of(f), options.default_rule);
+    if (f.n_current == 0) continue;
+    ++report.evaluated_features;
+    if (f.drift_detected) ++report.drifted_features;
+  }
+  if (report.evaluated_features > 0) {
+    report.drift_share =
+        static_cast<double>(report.drifted_features) / static_cast<double>(report.evaluated_features);
+    report.dataset_drift = report.drift_share >= options.drift_share_threshold;
   }
 }
 
@@ -364,35 +417,51 @@ DriftReport evaluate_drift(const ReferenceProfile& reference, const Dataset& cur
     }
   });
 
-  const auto decision_of = [&](const FeatureDrift& f) -> const DriftDecision& {
-    const auto it = options.per_feature.find(f.name);
-    return it == options.per_feature.end() ? options.decision : it->second;
-  };
-  // Correct the p-values the decisions use, across the features that have one.
-  std::vector<std::size_t> tested;
-  std::vector<double> raw;
-  for (std::size_t i = 0; i < report.features.size(); ++i) {
-    const FeatureDrift& f = report.features[i];
-    if (f.n_current == 0) continue;
-    if (const auto p = rule_p_value(f, decision_of(f).method)) {
-      tested.push_back(i);
-      raw.push_back(*p);
+  finish_report(options, report);
+  return report;
+}
+
+DriftReport evaluate_drift(const ReferenceProfile& reference, std::span<const FeatureWindow> current,
+                           const DriftOptions& options) {
+  check_options(reference, options);
+  const auto features = reference.features();
+  if (current.size() != features.size()) {
+    throw std::invalid_argument("current: one window per profile feature expected");
+  }
+  DriftReport report;
+  report.features.resize(features.size());
+  for (std::size_t i = 0; i < features.size(); ++i) {
+    const FeatureProfile& feature = features[i];
+    report.features[i].name = feature.name;
+    report.features[i].type = feature.type();
+    std::string field = "current[";
+    field += std::to_string(i);
+    field += "]";
+    if (const NumericalProfile* p = feature.numerical()) {
+      const auto* window = std::get_if<NumericalWindow>(&current[i]);
+      if (window == nullptr) throw std::invalid_argument(field + ": a categorical window for a numerical feature");
+      if (window->bin_counts.size() != p->edges.bin_count()) {
+        throw std::invalid_argument(field + ".bin_counts: one count per reference bin expected");
+      }
+      if (!std::is_sorted(window->sample.begin(), window->sample.end()) ||
+          !std::all_of(window->sample.begin(), window->sample.end(), [](double x) { return std::isfinite(x); })) {
+        throw std::invalid_argument(field + ".sample: must be finite and ascending");
+      }
+    } else if (!std::holds_alternative<CategoricalColumn>(current[i])) {
+      throw std::invalid_argument(field + ": a numerical window for a categorical feature");
     }
   }
-  const std::vector<double> adjusted = adjust_p_values(raw, options.correction);
-  for (std::size_t k = 0; k < tested.size(); ++k) report.features[tested[k]].decision_p_value = adjusted[k];
-
-  for (FeatureDrift& f : report.features) {
-    decide(f, decision_of(f), options.default_rule);
-    if (f.n_current == 0) continue;
-    ++report.evaluated_features;
-    if (f.drift_detected) ++report.drifted_features;
-  }
-  if (report.evaluated_features > 0) {
-    report.drift_share =
-        static_cast<double>(report.drifted_features) / static_cast<double>(report.evaluated_features);
-    report.dataset_drift = report.drift_share >= options.drift_share_threshold;
-  }
+  detail::parallel_for(features.size(), options.threads, [&](std::size_t i) {
+    const FeatureProfile& feature = features[i];
+    if (const NumericalProfile* p = feature.numerical()) {
+      const auto& window = std::get<NumericalWindow>(current[i]);
+      numerical_statistics(*p, window.bin_counts, window.sample, window.missing, options, report.features[i]);
+    } else {
+      categorical_statistics(*feature.categorical(), std::get<CategoricalColumn>(current[i]), options,
+                             report.features[i]);
+    }
+  });
+  finish_report(options, report);
   return report;
 }
 

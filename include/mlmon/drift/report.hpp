@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "mlmon/drift/dataset.hpp"
@@ -203,6 +204,38 @@ struct MLMON_EXPORT DriftReport {
 /// apply to the feature's type, a per_feature entry names no profiled
 /// feature, or a threshold is out of range.
 MLMON_EXPORT DriftReport evaluate_drift(const ReferenceProfile& reference, const Dataset& current,
+                                        const DriftOptions& options = {});
+
+/// A numerical feature's current data reduced to what the estimators need:
+/// what a streaming window keeps (DriftMonitor) instead of every value.
+/// Thread-safety: a plain value; no internal synchronisation.
+struct MLMON_EXPORT NumericalWindow {
+  /// Count of finite values per reference bin (edges.bin_count() of them):
+  /// PSI, KL, JS and Hellinger use these exact counts, and their sum is
+  /// n_current.
+  std::vector<std::uint64_t> bin_counts;
+  /// Finite values, ascending, for KS and Wasserstein: every value of the
+  /// window, or a uniform random subset of them when the window held more
+  /// than its sampler keeps. Empty leaves KS and Wasserstein unset.
+  std::vector<double> sample;
+  /// Missing values (NaN, +-inf) of the window.
+  std::uint64_t missing = 0;
+};
+
+/// One feature's current data for evaluate_drift(profile, windows):
+/// NumericalWindow for a numerical feature, CategoricalColumn (counts per
+/// label, missing) for a categorical one.
+using FeatureWindow = std::variant<NumericalWindow, CategoricalColumn>;
+
+/// evaluate_drift() on data already reduced to windows, one per profile
+/// feature in profile order. Same statistics code and decisions as the
+/// Dataset overload: for a Dataset column, a NumericalWindow holding its bin
+/// counts and all its finite values sorted gives bitwise the same report.
+/// Throws std::invalid_argument as the Dataset overload for the options, or
+/// naming "current" (wrong number of windows) or "current[i]" (the other
+/// type than the profile's, bin_counts of the wrong size, a sample not
+/// finite and ascending).
+MLMON_EXPORT DriftReport evaluate_drift(const ReferenceProfile& reference, std::span<const FeatureWindow> current,
                                         const DriftOptions& options = {});
 
 /// The report as JSON:

@@ -1,0 +1,60 @@
+// DriftMonitor::observe() must not allocate once the calling thread has
+// written its first row. This binary replaces the global operator new to
+// count allocations made by the calling thread (as
+// tests/instrument/no_allocation_test.cpp does), so it is its own executable.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <new>
+#include <vector>
+
+#include "mlmon/drift/drift_monitor.hpp"
+
+namespace {
+thread_local long tl_allocations = 0;
+}
+
+// GCC pairs inlined new-expressions with these replacements and warns about
+// malloc/free; the pairing is exactly what a replacement operator new does.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+void* operator new(std::size_t size) {
+  ++tl_allocations;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace mlmon {
+namespace {
+
+TEST(DriftMonitorNoAllocation, ObserveAfterWarmUp) {
+  std::vector<double> x;
+  for (int i = 0; i < 1000; ++i) x.push_back(i * 0.01);
+  Dataset data;
+  data.add_numerical("x", x);
+  data.add_categorical("c", CategoryCounts{{"a", 3}, {"b", 1}});
+  const ReferenceProfile profile = ReferenceProfile::build(data);
+  Registry registry;
+  DriftMonitorOptions options;
+  options.model_name = std::string("m");  // GCC 12 -Wrestrict false positive on = "m"
+  options.window.sample_capacity = 16;
+  DriftMonitor monitor(profile, registry, options);
+  const std::vector<double> row = {1.5, 1.0};
+  monitor.observe(row);  // warm-up: the thread's cell
+  const long before = tl_allocations;
+  for (int i = 0; i < 1000; ++i) {  // past the sample capacity: reservoir replacement
+    const double values[] = {i * 0.1, static_cast<double>(i % 3)};
+    monitor.observe(values);
+  }
+  EXPECT_EQ(tl_allocations, before);
+  (void)monitor.evaluate();  // allocates (cold path); then a new sub-window's first rows
+  const long after_evaluate = tl_allocations;
+  for (int i = 0; i < 100; ++i) monitor.observe(row);
+  EXPECT_EQ(tl_allocations, after_evaluate);
+}
+
+}  // namespace
+}  // namespace mlmon
