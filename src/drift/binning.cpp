@@ -33,13 +33,14 @@ BinEdges unique_edges(std::vector<double> edges) {
 
 }  // namespace
 
-BinEdges::BinEdges(std::vector<double> interior) : interior_(std::move(interior)) {
-  for (std::size_t i = 0; i < interior_.size(); ++i) {
-    if (!std::isfinite(interior_[i])) throw std::invalid_argument("interior: non-finite edge");
-    if (i > 0 && !(interior_[i - 1] < interior_[i])) {
+BinEdges::BinEdges(std::vector<double> interior) {
+  for (std::size_t i = 0; i < interior.size(); ++i) {
+    if (!std::isfinite(interior[i])) throw std::invalid_argument("interior: non-finite edge");
+    if (i > 0 && !(interior[i - 1] < interior[i])) {
       throw std::invalid_argument("interior: edges must be strictly ascending");
     }
   }
+  interior_ = detail::SortedBounds(interior);
 }
 
 BinEdges quantile_edges(std::span<const double> reference, std::size_t bins) {

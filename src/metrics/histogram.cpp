@@ -7,17 +7,10 @@ namespace mlmon {
 inline namespace v1 {
 Histogram::Histogram(std::vector<double> bounds)
     : bounds_(std::move(bounds)),
-      padded_bounds_(bounds_),
-      simd_bounds_(0),
+      search_(bounds_),
       shared_cell_(detail::exclusive_slot_count()),
       stride_(detail::round_up(sizeof(CellHeader) + (bounds_.size() + 1) * sizeof(std::atomic<std::uint64_t>),
                        detail::kCacheLine)) {
-  if (bounds_.size() <= kSimdBounds) {
-    if (padded_bounds_.size() % 2 != 0) {
-      padded_bounds_.push_back(std::numeric_limits<double>::infinity());
-    }
-    simd_bounds_ = padded_bounds_.size();
-  }
   const std::size_t cells = shared_cell_ + 1;
   storage_ = static_cast<std::byte*>(
       ::operator new(cells * stride_, std::align_val_t{detail::kCacheLine}));

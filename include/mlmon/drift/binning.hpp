@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mlmon/export.hpp"
+#include "mlmon/metrics/detail/sorted_bounds.hpp"
 
 namespace mlmon {
 inline namespace v1 {
@@ -30,16 +31,19 @@ class MLMON_EXPORT BinEdges {
   explicit BinEdges(std::vector<double> interior);
 
   /// Interior edges, strictly ascending.
-  std::span<const double> interior() const noexcept { return interior_; }
+  std::span<const double> interior() const noexcept { return interior_.bounds(); }
 
   /// Number of bins: interior().size() + 1.
   std::size_t bin_count() const noexcept { return interior_.size() + 1; }
 
-  /// Equal when the edges are bitwise the same values.
+  /// Index of the bin holding `value` (see bin_index()).
+  std::size_t index_of(double value) const noexcept { return interior_.count_below(value); }
+
+  /// Equal when the edges are the same values.
   friend bool operator==(const BinEdges&, const BinEdges&) = default;
 
  private:
-  std::vector<double> interior_;
+  detail::SortedBounds interior_;
 };
 
 /// Quantile bins, the default: the interior edges are
@@ -68,12 +72,9 @@ MLMON_EXPORT BinEdges uniform_edges(std::span<const double> reference, std::size
 /// below it, so edge[i-1] < value <= edge[i] gives i; -inf gives 0 and +inf
 /// gives bin_count() - 1. `value` must not be NaN (NaN gives 0): NaN is a
 /// missing value and never reaches binning (see bin_counts()). No allocation.
-inline std::size_t bin_index(const BinEdges& edges, double value) noexcept {
-  const auto interior = edges.interior();
-  // lower_bound finds the first edge >= value: exactly the right-closed bin.
-  return static_cast<std::size_t>(std::lower_bound(interior.begin(), interior.end(), value) -
-                                  interior.begin());
-}
+/// The same rule as Histogram's `le` buckets, and the same code
+/// (detail::SortedBounds): branch-free for up to 32 edges.
+inline std::size_t bin_index(const BinEdges& edges, double value) noexcept { return edges.index_of(value); }
 
 /// Per-bin counts of one sample and the number of values left out as missing.
 /// Thread-safety: a plain value; no internal synchronisation.

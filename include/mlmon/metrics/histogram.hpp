@@ -8,6 +8,7 @@
 
 #include "mlmon/export.hpp"
 #include "mlmon/metrics/detail/seqlock.hpp"
+#include "mlmon/metrics/detail/sorted_bounds.hpp"
 #include "mlmon/metrics/detail/thread_slot.hpp"
 #include "mlmon/metrics/error_handler.hpp"
 #include "mlmon/metrics/metric.hpp"
@@ -64,45 +65,14 @@ class MLMON_EXPORT Histogram final : public Metric {
     std::atomic<double> sum;
   };
 
-  // Index of the first bound >= value (Prometheus "le" buckets): the number
-  // of bounds below `value`. Up to kSimdBounds bounds are compared two at a
-  // time without branches (padded with +Inf), so the cost does not depend on
-  // where values fall; more bounds use binary search.
-  std::size_t bucket_index(double value) const noexcept {
-    if (simd_bounds_ != 0) {
-      using Double2 = double __attribute__((vector_size(16)));
-      using Mask2 = long long __attribute__((vector_size(16)));
-      const Double2 v = {value, value};
-      Mask2 below = {0, 0};
-      for (std::size_t i = 0; i < simd_bounds_; i += 2) {
-        Double2 b;
-        __builtin_memcpy(&b, padded_bounds_.data() + i, sizeof b);
-        below += reinterpret_cast<Mask2>(b < v);  // true lanes are -1
-      }
-      return static_cast<std::size_t>(-(below[0] + below[1]));
-    }
-    const double* bounds = bounds_.data();
-    std::size_t lo = 0;
-    std::size_t hi = bounds_.size();
-    while (lo < hi) {
-      const std::size_t mid = (lo + hi) / 2;
-      if (bounds[mid] < value) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
-  }
+  // Prometheus "le" buckets: the bucket of `value` is the number of bounds below it.
+  std::size_t bucket_index(double value) const noexcept { return search_.count_below(value); }
 
   static void observe_shared(CellHeader* header, std::atomic<std::uint64_t>* buckets,
                              std::size_t bucket, double value) noexcept;
 
-  static constexpr std::size_t kSimdBounds = 32;
-
   std::vector<double> bounds_;
-  std::vector<double> padded_bounds_;  // bounds_ plus +Inf up to an even count
-  std::size_t simd_bounds_;            // padded size, or 0 to use binary search
+  detail::SortedBounds search_;
   std::size_t shared_cell_;  // index of the cell shared by threads beyond the exclusive slots
   std::size_t stride_;    // bytes per cell, a multiple of the cache line
   std::byte* storage_;
