@@ -11,23 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "allocation_counter.hpp"
 #include "mlmon/instrument/predict.hpp"
 
-namespace {
-thread_local long tl_allocations = 0;
-}
-
-// GCC pairs inlined new-expressions with these replacements and warns about
-// malloc/free; the pairing is exactly what a replacement operator new does.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(std::size_t size) {
-  ++tl_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+using mlmon::test::tl_allocations;
 
 namespace mlmon {
 namespace {
