@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what mlmon needs from Debian 12 packages: build tools, libraries,
-# and the test peers (prometheus with promtool, pushgateway). Idempotent:
+# and the test peers (prometheus with promtool, pushgateway, alertmanager;
+# clang for the libFuzzer target). Idempotent:
 # only missing packages are installed.
 set -euo pipefail
 
@@ -9,7 +10,8 @@ packages=(
   prometheus-cpp-dev libcivetweb-dev libspdlog-dev nlohmann-json3-dev libeigen3-dev
   libboost-math-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
   libyaml-cpp-dev zlib1g-dev
-  prometheus prometheus-pushgateway
+  clang
+  prometheus prometheus-pushgateway prometheus-alertmanager
 )
 
 missing=()
