@@ -1,0 +1,1 @@
+// Benchmarks of alerting/ (being written).

@@ -1,0 +1,1 @@
+// Benchmarks of performance/ (being written).
