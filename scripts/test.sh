@@ -2,17 +2,21 @@
 # Builds mlmon and runs the whole test suite: every unit and integration test
 # (real Prometheus, promtool, Pushgateway on loopback) in a Release build,
 # the unit tests and the find_package consumer against a shared libmlmon,
-# then the unit tests (concurrency stress included) under ThreadSanitizer.
+# then the unit tests (concurrency stress included) under ThreadSanitizer, and
+# a bounded libFuzzer run of the rule-expression parser (clang).
 #   scripts/test.sh            everything
 #   scripts/test.sh --no-tsan  skip the ThreadSanitizer pass
+#   scripts/test.sh --no-fuzz  skip the fuzzing run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 run_tsan=1
+run_fuzz=1
 for arg in "$@"; do
   case "$arg" in
     --no-tsan) run_tsan=0 ;;
-    *) echo "usage: $0 [--no-tsan]" >&2; exit 2 ;;
+    --no-fuzz) run_fuzz=0 ;;
+    *) echo "usage: $0 [--no-tsan] [--no-fuzz]" >&2; exit 2 ;;
   esac
 done
 
@@ -30,6 +34,16 @@ cmake -S . -B build-shared -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
   -DMLMON_BUILD_EXAMPLES=OFF -DMLMON_BUILD_BENCHMARKS=OFF -DMLMON_WARNINGS_AS_ERRORS=ON
 cmake --build build-shared -j"$jobs"
 ctest --test-dir build-shared -L "unit|install" --output-on-failure -j"$jobs"
+
+if [ "$run_fuzz" -eq 1 ]; then
+  echo "== libFuzzer: rule expressions, 60 s"
+  cmake -S fuzz -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build build-fuzz -j"$jobs"
+  mkdir -p build-fuzz/corpus
+  cp fuzz/corpus/expression/* build-fuzz/corpus/
+  build-fuzz/bin/mlmon_expression_fuzz -dict=fuzz/expression.dict -max_total_time=60 -timeout=10 \
+    -rss_limit_mb=2048 -artifact_prefix=build-fuzz/ build-fuzz/corpus
+fi
 
 if [ "$run_tsan" -eq 1 ]; then
   echo "== ThreadSanitizer build and tests"
