@@ -159,6 +159,15 @@ MetricsSnapshot Registry::collect() const {
   MetricsSnapshot out;
   out.reserve(families_.size() + 1);
   for (const auto& family : families_) family->collect(out);
+  for (const auto& [id, collector] : collectors_) {
+    const std::size_t before = out.size();
+    try {
+      collector(out);
+    } catch (...) {
+      out.resize(before);  // drop a half-written contribution
+      report_error(RecordError::kMonitoringFault, "a registry collector threw");
+    }
+  }
 
   FamilySnapshot errors;
   errors.name = "mlmon_internal_errors_total";
@@ -186,6 +195,18 @@ std::uint64_t Registry::add_collect_hook(std::function<void()> hook) {
 void Registry::remove_collect_hook(std::uint64_t id) {
   std::lock_guard<std::mutex> lock(mutex_);
   hooks_.erase(id);
+}
+
+std::uint64_t Registry::add_collector(std::function<void(MetricsSnapshot&)> collector) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::uint64_t id = next_hook_id_++;
+  collectors_.emplace(id, std::move(collector));
+  return id;
+}
+
+void Registry::remove_collector(std::uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  collectors_.erase(id);
 }
 
 }  // namespace v1

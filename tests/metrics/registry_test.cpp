@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -181,6 +182,37 @@ TEST(Registry, CollectRunsHooksAndSnapshotsEveryType) {
   registry.remove_collect_hook(id);
   registry.collect();
   EXPECT_EQ(hook_calls, 1);
+}
+
+TEST(Registry, CollectorsAppendFamiliesAndAThrowingOneIsDropped) {
+  Registry registry;
+  registry.counter("c_total", "h").inc();
+  bool present = true;
+  const auto id = registry.add_collector([&](MetricsSnapshot& out) {
+    if (!present) return;  // a series that comes and goes
+    FamilySnapshot family;
+    family.name = "ALERTS";
+    family.type = MetricType::kGauge;
+    family.label_names = {"alertname"};
+    family.series.push_back({{"HighErrorRate"}, 1.0, {}, 0, 0.0});
+    out.push_back(std::move(family));
+  });
+  registry.add_collector([](MetricsSnapshot& out) {
+    out.push_back(FamilySnapshot{});
+    throw std::runtime_error("broken collector");
+  });
+  const auto faults_before = series_value(registry.collect(), "mlmon_internal_errors_total", {"monitoring_fault"});
+  auto snapshot = registry.collect();
+  EXPECT_DOUBLE_EQ(series_value(snapshot, "ALERTS", {"HighErrorRate"}), 1.0);
+  EXPECT_DOUBLE_EQ(series_value(snapshot, "c_total", {}), 1.0);
+  // The throwing collector's half-written family is gone and the fault counted.
+  EXPECT_EQ(find_family(snapshot, ""), nullptr);
+  EXPECT_DOUBLE_EQ(series_value(snapshot, "mlmon_internal_errors_total", {"monitoring_fault"}), faults_before + 1);
+  present = false;
+  EXPECT_EQ(find_family(registry.collect(), "ALERTS"), nullptr);
+  present = true;
+  registry.remove_collector(id);
+  EXPECT_EQ(find_family(registry.collect(), "ALERTS"), nullptr);
 }
 
 }  // namespace

@@ -46,7 +46,8 @@ struct MLMON_EXPORT Alert {
 /// Where the evaluator hands alerts that are due to be sent (firing alerts at
 /// each resend, resolved ones for 15 minutes after resolution). Implementations
 /// (the notification router) must return quickly and never throw: delivery is
-/// asynchronous. Thread-safety: called from the rule evaluation thread only.
+/// asynchronous. Thread-safety: called from the rule engine's group threads,
+/// never concurrently (the engine serialises calls).
 class MLMON_EXPORT AlertSink {
  public:
   AlertSink() = default;

@@ -65,15 +65,25 @@ class MLMON_EXPORT Registry {
   /// Removes a hook; once it returns the hook is not running and won't run again.
   void remove_collect_hook(std::uint64_t id);
 
+  /// A collector appends families of its own to every collect, after the
+  /// registered families: for series that come and go (ALERTS), which a
+  /// Family cannot remove. As prometheus-cpp's Collectable. A collector that
+  /// throws is counted as a monitoring fault and its output dropped. Must not
+  /// call collect(). Returns an id for remove_collector.
+  std::uint64_t add_collector(std::function<void(MetricsSnapshot&)> collector);
+  /// Removes a collector; once it returns it is not running and won't run again.
+  void remove_collector(std::uint64_t id);
+
  private:
   FamilyBase& register_family(FamilyBase::Kind kind, const std::string& name,
                               const std::string& help, const std::vector<std::string>& label_names,
                               const std::vector<double>& bounds, FamilyOptions options);
 
   RegistryOptions options_;
-  mutable std::mutex mutex_;  // families_ and hooks_
+  mutable std::mutex mutex_;  // families_, hooks_ and collectors_
   std::vector<std::unique_ptr<FamilyBase>> families_;
   std::map<std::uint64_t, std::function<void()>> hooks_;
+  std::map<std::uint64_t, std::function<void(MetricsSnapshot&)>> collectors_;
   std::uint64_t next_hook_id_ = 1;
   Family<Counter>* dropped_family_ = nullptr;
 };
