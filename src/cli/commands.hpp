@@ -37,4 +37,7 @@ int run_detect(std::span<const std::string> args);
 /// `mlmon eval`: model-quality metrics over labels and predictions in a CSV.
 int run_eval(std::span<const std::string> args);
 
+/// `mlmon rules check FILE...`: parses and checks Prometheus rule files.
+int run_rules(std::span<const std::string> args);
+
 }  // namespace mlmon::cli

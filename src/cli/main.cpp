@@ -22,6 +22,7 @@ constexpr std::array kCommands = {
     Command{"drift", "compare current data (CSV) with a reference profile or CSV", run_drift},
     Command{"detect", "run a concept-drift detector (River's) over a numeric stream (CSV)", run_detect},
     Command{"eval", "model-quality metrics from labels and predictions (CSV)", run_eval},
+    Command{"rules", "check Prometheus rule files (`rules check FILE...`)", run_rules},
 };
 
 void print_usage(std::FILE* out) {
