@@ -1,18 +1,21 @@
 #pragma once
-// A bounded multi-producer multi-consumer ring of byte records (D. Vyukov's
-// bounded MPMC queue) with fixed-size slots allocated once. Producers are the
-// predicting threads; consumers are the writer thread and, under the
-// overrun-oldest policy, a producer discarding the oldest record. No lock, no
-// allocation, no exception after construction.
+// A bounded multi-producer multi-consumer ring of byte records with
+// fixed-size slots allocated once: a thin byte-slot wrapper over the shared
+// ticket core (common/ticket_ring.hpp, D. Vyukov's bounded MPMC queue).
+// Producers are the predicting threads; consumers are the writer thread and,
+// under the overrun-oldest policy, a producer discarding the oldest record
+// (so the multi-consumer mode of the core). No lock, no allocation, no
+// exception after construction.
 
+#include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
-#include <new>
 #include <string_view>
+
+#include "common/ticket_ring.hpp"
 
 namespace mlmon {
 inline namespace v1 {
@@ -23,86 +26,58 @@ class RecordRing {
  public:
   /// `capacity` is rounded up to a power of two (>= 2); each slot holds up to
   /// `slot_bytes` bytes.
-  RecordRing(std::size_t capacity, std::size_t slot_bytes) : slot_bytes_(slot_bytes) {
-    std::size_t c = 2;
-    while (c < capacity) c <<= 1;
-    mask_ = c - 1;
-    slots_ = std::make_unique<Slot[]>(c);
-    bytes_ = std::make_unique<char[]>(c * slot_bytes);
-    for (std::size_t i = 0; i < c; ++i) slots_[i].sequence.store(i, std::memory_order_relaxed);
-  }
+  RecordRing(std::size_t capacity, std::size_t slot_bytes)
+      : tickets_(std::max<std::size_t>(capacity, 2)),
+        slot_bytes_(slot_bytes),
+        slots_(std::make_unique<Slot[]>(tickets_.capacity())),
+        bytes_(std::make_unique<char[]>(tickets_.capacity() * slot_bytes)) {}
 
-  std::size_t capacity() const noexcept { return mask_ + 1; }
+  std::size_t capacity() const noexcept { return tickets_.capacity(); }
   std::size_t slot_bytes() const noexcept { return slot_bytes_; }
 
   /// Copies one record in; false when the ring is full. `size` <= slot_bytes().
   bool try_push(std::string_view record, std::int64_t time_ns) noexcept {
-    std::size_t pos = enqueue_pos_.load(std::memory_order_relaxed);
-    for (;;) {
-      Slot& slot = slots_[pos & mask_];
-      const std::size_t seq = slot.sequence.load(std::memory_order_acquire);
-      const auto diff = static_cast<std::ptrdiff_t>(seq) - static_cast<std::ptrdiff_t>(pos);
-      if (diff == 0) {
-        if (enqueue_pos_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
-          std::memcpy(data(pos), record.data(), record.size());
-          slot.size = record.size();
-          slot.time_ns = time_ns;
-          slot.sequence.store(pos + 1, std::memory_order_release);
-          return true;
-        }
-      } else if (diff < 0) {
-        return false;
-      } else {
-        pos = enqueue_pos_.load(std::memory_order_relaxed);
-      }
-    }
+    const std::uint64_t ticket = tickets_.try_claim();
+    if (ticket == detail::TicketRing::kFull) return false;
+    const std::size_t cell = tickets_.cell(ticket);
+    std::memcpy(data(cell), record.data(), record.size());
+    slots_[cell].size = record.size();
+    slots_[cell].time_ns = time_ns;
+    tickets_.publish(ticket);
+    return true;
   }
 
   /// Takes the oldest record and calls `consume(std::string_view, time_ns)`
   /// on it while the slot is held; false when the ring is empty.
   template <class F>
   bool try_pop(F&& consume) noexcept {
-    std::size_t pos = dequeue_pos_.load(std::memory_order_relaxed);
-    for (;;) {
-      Slot& slot = slots_[pos & mask_];
-      const std::size_t seq = slot.sequence.load(std::memory_order_acquire);
-      const auto diff = static_cast<std::ptrdiff_t>(seq) - static_cast<std::ptrdiff_t>(pos + 1);
-      if (diff == 0) {
-        if (dequeue_pos_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
-          consume(std::string_view(data(pos), slot.size), slot.time_ns);
-          slot.sequence.store(pos + mask_ + 1, std::memory_order_release);
-          completed_.fetch_add(1, std::memory_order_acq_rel);
-          return true;
-        }
-      } else if (diff < 0) {
-        return false;
-      } else {
-        pos = dequeue_pos_.load(std::memory_order_relaxed);
-      }
-    }
+    const std::uint64_t ticket = tickets_.try_take();
+    if (ticket == detail::TicketRing::kFull) return false;
+    const std::size_t cell = tickets_.cell(ticket);
+    consume(std::string_view(data(cell), slots_[cell].size), slots_[cell].time_ns);
+    tickets_.recycle(ticket);
+    completed_.fetch_add(1, std::memory_order_acq_rel);
+    return true;
   }
 
   /// Pushes claimed so far (a push in progress included).
-  std::size_t pushed() const noexcept { return enqueue_pos_.load(std::memory_order_acquire); }
+  std::size_t pushed() const noexcept { return static_cast<std::size_t>(tickets_.claimed()); }
 
   /// Pops finished so far (the consume callback returned).
   std::size_t completed() const noexcept { return completed_.load(std::memory_order_acquire); }
 
  private:
   struct Slot {
-    std::atomic<std::size_t> sequence{0};
     std::size_t size = 0;
     std::int64_t time_ns = 0;
   };
 
-  char* data(std::size_t pos) noexcept { return bytes_.get() + (pos & mask_) * slot_bytes_; }
+  char* data(std::size_t cell) noexcept { return bytes_.get() + cell * slot_bytes_; }
 
+  detail::TicketRing tickets_;
   std::size_t slot_bytes_;
-  std::size_t mask_ = 0;
   std::unique_ptr<Slot[]> slots_;
   std::unique_ptr<char[]> bytes_;
-  alignas(64) std::atomic<std::size_t> enqueue_pos_{0};
-  alignas(64) std::atomic<std::size_t> dequeue_pos_{0};
   alignas(64) std::atomic<std::size_t> completed_{0};
 };
 
