@@ -27,6 +27,14 @@ Conventions (ARCHITECTURE.md, "Statistical conventions"):
   - chi-square goodness of fit is scipy.stats.chisquare(cur, ref/ref.sum()*cur.sum());
     an unseen category gives +inf / p = 0 (scipy raises there); contingency is
     scipy.stats.chi2_contingency on the 2 x k table.
+  - multivariate drift is NannyML's data reconstruction drift, rebuilt from
+    scikit-learn parts (NannyML itself is not packaged by Debian):
+    SimpleImputer(strategy="mean") -> StandardScaler -> PCA(n_components=0.65)
+    fitted on the reference; a row's error is the Euclidean norm of
+    (scaled - pca.inverse_transform(pca.transform(scaled))); a chunk's error the
+    mean over its rows; thresholds mean +- 3 * numpy.std of the reference chunk
+    errors, the lower one clipped at 0; for n < chunk_size current rows the std
+    is scaled by sqrt(chunk_size / n) (mlmon's extension to smaller windows).
 """
 
 import json
@@ -41,6 +49,10 @@ import scipy
 import scipy.special
 import scipy.stats
 from scipy.spatial.distance import jensenshannon
+import sklearn
+from sklearn.decomposition import PCA
+from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import StandardScaler
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "drift" / "fixtures"
 FLOOR = 1e-4
@@ -66,6 +78,7 @@ def meta():
         "python": platform.python_version(),
         "numpy": np.__version__,
         "scipy": scipy.__version__,
+        "sklearn": sklearn.__version__,
     }
 
 
@@ -465,7 +478,104 @@ def offline_cases():
             "chi2_statistic": gof["statistic"], "chi2_pvalue": gof["pvalue"],
             "unseen_categories": gof["unseen"],
         }
-    return {"categorical": ["city", "plan"], "features": features}
+    # Multivariate: the three numerical columns, missing cells imputed.
+    def matrix(data, missing, n):
+        columns = []
+        for column in ["income", "age", "score"]:
+            values = np.array(data[column], dtype=float)
+            for row in missing.get(column, {}):
+                values[row] = np.nan
+            columns.append(values[:n])
+        return np.column_stack(columns)
+
+    model = Reconstruction(matrix(ref, ref_missing, n_ref))
+    multivariate = model.evaluate(matrix(cur, cur_missing, n_cur))
+    multivariate["model"] = model.model()
+    return {"categorical": ["city", "plan"], "features": features, "multivariate": multivariate}
+
+
+# ---------------------------------------------------------------- multivariate
+
+
+class Reconstruction:
+    """NannyML's DataReconstructionDriftCalculator from scikit-learn parts."""
+
+    def __init__(self, reference, variance=0.65, chunk_size=None):
+        self.imputer = SimpleImputer(strategy="mean").fit(reference)
+        scaled = self.scaler_fit(self.imputer.transform(reference))
+        self.pca = PCA(n_components=variance, svd_solver="full").fit(scaled)
+        n = reference.shape[0]
+        self.chunk_size = chunk_size or max(1, n // 10)
+        errors = self.row_errors(reference)
+        chunks = n // self.chunk_size
+        self.chunk_errors = np.array([errors[c * self.chunk_size:(c + 1) * self.chunk_size].mean()
+                                      for c in range(chunks)])
+        self.error_mean = float(np.mean(self.chunk_errors))
+        self.error_std = float(np.std(self.chunk_errors))
+
+    def scaler_fit(self, imputed):
+        self.scaler = StandardScaler().fit(imputed)
+        return self.scaler.transform(imputed)
+
+    def row_errors(self, data):
+        scaled = self.scaler.transform(self.imputer.transform(data))
+        rebuilt = self.pca.inverse_transform(self.pca.transform(scaled))
+        return np.linalg.norm(scaled - rebuilt, axis=1)
+
+    def thresholds(self, rows, multiplier=3.0):
+        half = multiplier * self.error_std * math.sqrt(self.chunk_size / min(rows, self.chunk_size))
+        return max(0.0, self.error_mean - half), self.error_mean + half
+
+    def evaluate(self, data):
+        error = float(self.row_errors(data).mean())
+        lower, upper = self.thresholds(data.shape[0])
+        return {"reconstruction_error": error, "lower_threshold": lower, "upper_threshold": upper,
+                "drift_detected": bool(not (lower <= error <= upper)), "rows": int(data.shape[0])}
+
+    def model(self):
+        return {
+            "n_components": int(self.pca.n_components_),
+            "explained_variance_ratio": numbers(self.pca.explained_variance_ratio_),
+            "mean": numbers(self.scaler.mean_), "scale": numbers(self.scaler.scale_),
+            "chunk_size": int(self.chunk_size), "chunk_errors": numbers(self.chunk_errors),
+            "error_mean": self.error_mean, "error_std": self.error_std,
+            "lower_threshold": self.thresholds(self.chunk_size)[0],
+            "upper_threshold": self.thresholds(self.chunk_size)[1],
+        }
+
+
+def correlated(rng, n, rho):
+    """x0, x1 standard normal with correlation rho; x2 ~ N(5, 2); x3 = x2 / 2 + noise."""
+    x0 = rng.normal(0.0, 1.0, n)
+    x1 = rho * x0 + math.sqrt(1.0 - rho * rho) * rng.normal(0.0, 1.0, n)
+    x2 = rng.normal(5.0, 2.0, n)
+    x3 = 0.5 * x2 + rng.normal(0.0, 0.5, n)
+    return np.round(np.column_stack([x0, x1, x2, x3]), 6)
+
+
+def multivariate_cases():
+    """The PCA reconstruction model on a reference where x0 and x1 move
+    together (rho = 0.9), then current data with the same joint law, and with
+    the correlation reversed (rho = -0.9: every marginal unchanged)."""
+    rng = np.random.default_rng(20241122)
+    reference = correlated(rng, 2000, 0.9)
+    reference[[5, 17, 400], [0, 2, 3]] = np.nan  # imputed with the mean
+    same = correlated(rng, 1000, 0.9)
+    reversed_ = correlated(rng, 1000, -0.9)
+    model = Reconstruction(reference, chunk_size=200)
+
+    def table(data):
+        return [[None if math.isnan(x) else float(x) for x in row] for row in data]
+
+    return {
+        "features": ["x0", "x1", "x2", "x3"],
+        "variance_share": 0.65, "chunk_size": 200,
+        "reference": table(reference), "same": table(same), "reversed": table(reversed_),
+        "model": model.model(),
+        "row_errors": {"reference_first_50": numbers(model.row_errors(reference)[:50]),
+                       "reversed_first_50": numbers(model.row_errors(reversed_)[:50])},
+        "same_result": model.evaluate(same), "reversed_result": model.evaluate(reversed_),
+    }
 
 
 def main():
@@ -480,6 +590,7 @@ def main():
     gof, contingency, grid = chi_square_cases()
     write("chi_square.json", {"goodness_of_fit": gof, "contingency": contingency, "chi2_sf": grid})
     write("offline_report.json", offline_cases())
+    write("multivariate.json", multivariate_cases())
 
 
 if __name__ == "__main__":

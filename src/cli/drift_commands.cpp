@@ -35,6 +35,7 @@ constexpr std::array kDriftOptions = {
     OptionSpec{"categorical", "A,B", "CSV reference only: categorical columns (repeatable)", true},
     OptionSpec{"bins", "N", "CSV reference only: bins per numerical feature (default 10)"},
     OptionSpec{"binning", "KIND", "CSV reference only: quantile (default) or uniform"},
+    OptionSpec{"sample-cap", "N", "CSV reference only: reference values kept for KS/Wasserstein (default 100000)"},
     OptionSpec{"format", "FMT", "json (default) or text"},
     OptionSpec{"method", "[FEAT=]M[:T]",
                "decision method M (default, psi, ks, js, wasserstein_normed, hellinger, kl, chi_square) "
@@ -57,7 +58,7 @@ const char* const kProfileUsage =
 
 const char* const kDriftUsage =
     "usage: mlmon drift --reference ref.json|ref.csv --current cur.csv [--categorical a,b]\n"
-    "                   [--bins N] [--binning quantile|uniform] [--format json|text]\n"
+    "                   [--bins N] [--binning quantile|uniform] [--sample-cap N] [--format json|text]\n"
     "                   [--method [FEATURE=]METHOD[:THRESHOLD]] [--correction none|bonferroni|bh]\n"
     "                   [--drift-share X] [--out FILE] [--fail-on-drift]\n"
     "\n"
@@ -207,7 +208,7 @@ int run_drift(std::span<const std::string> argv) {
     throw UsageError("--format: expected json or text, got '" + format + "'");
   const bool from_profile = is_profile_path(reference_path);
   if (from_profile) {
-    for (const char* option : {"categorical", "bins", "binning"}) {
+    for (const char* option : {"categorical", "bins", "binning", "sample-cap"}) {
       if (args.has(option)) {
         throw UsageError(std::string("--") + option +
                          " applies to a CSV reference; a profile (.json) already fixes it");

@@ -1,5 +1,6 @@
 #include "mlmon/drift/binning.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -128,6 +129,25 @@ std::uint64_t add_bin_counts(const BinEdges& edges, std::span<const double> valu
     ++counts[bin_index(edges, v)];
   }
   return missing;
+}
+
+void add_sorted_bin_counts(const BinEdges& edges, std::span<const double> sorted,
+                           std::span<std::uint64_t> counts) {
+  if (counts.size() != edges.bin_count()) {
+    throw std::invalid_argument("counts: size " + std::to_string(counts.size()) + " != bin count " +
+                                std::to_string(edges.bin_count()));
+  }
+  // Bin k holds edge[k-1] < v <= edge[k]: the values up to edge[k] end at
+  // upper_bound(edge[k]).
+  std::size_t before = 0;
+  std::size_t k = 0;
+  for (const double edge : edges.interior()) {
+    const auto end = static_cast<std::size_t>(
+        std::upper_bound(sorted.begin() + static_cast<std::ptrdiff_t>(before), sorted.end(), edge) - sorted.begin());
+    counts[k++] += end - before;
+    before = end;
+  }
+  counts[k] += sorted.size() - before;
 }
 
 std::vector<double> proportions(std::span<const std::uint64_t> counts) {

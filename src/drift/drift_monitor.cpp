@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "drift/radix_sort.hpp"
 #include "mlmon/drift/binning.hpp"
 #include "mlmon/metrics/detail/seqlock.hpp"
 #include "mlmon/metrics/detail/thread_slot.hpp"
@@ -34,6 +35,7 @@ struct DriftLayout {
   std::size_t counts = 0;     // length of the flat count array
   std::size_t numerical = 0;  // numerical features (sample arrays)
   std::size_t capacity = 0;   // S
+  const MultivariateProfile* multivariate = nullptr;  // when rows are scored
 };
 
 }  // namespace detail
@@ -88,6 +90,11 @@ class PaddedArray {
 struct DriftBuffer {
   std::atomic<std::uint64_t> tag{std::numeric_limits<std::uint64_t>::max()};  // sub-window number
   std::atomic<std::uint64_t> rows{0};
+  // Multivariate: the sum of the rows' reconstruction errors, and the rows
+  // summed (every row in a thread's own cell; the overflow cell's when the
+  // model's scratch fits on the stack).
+  std::atomic<double> error_sum{0.0};
+  std::atomic<std::uint64_t> error_rows{0};
   PaddedArray<std::atomic<std::uint64_t>> counts;
   PaddedArray<std::atomic<double>> sample;  // numerical x S; empty in the shared cell
   // Per numerical feature, Algorithm L's state: the index of the next value to
@@ -104,12 +111,15 @@ struct alignas(kCacheLine) DriftCell {
   std::atomic<std::uint64_t> inflight[2] = {0, 0};
   std::uint64_t rng = 0;  // owner thread only
   DriftBuffer buffers[2];
+  PaddedArray<double> scratch;  // multivariate scoring, owner thread only
 };
 
 // A closed sub-window, merged over the cells: plain memory owned by the
 // evaluating side.
 struct DriftSubWindow {
   std::uint64_t rows = 0;
+  double error_sum = 0.0;       // multivariate
+  std::uint64_t error_rows = 0;
   std::vector<std::uint64_t> counts;
   std::vector<std::vector<double>> samples;  // per numerical feature, at most S values
   std::vector<std::uint64_t> seen;           // per numerical feature: the values the sample stands for
@@ -123,9 +133,14 @@ struct DriftSeries {
     std::vector<Counter*> bins;  // one per bucket
   };
   std::vector<Feature> features;
-  Gauge* share = nullptr;
-  Gauge* dataset = nullptr;
-  Gauge* rows = nullptr;
+  Gauge* share = nullptr;    // inputs role only
+  Gauge* dataset = nullptr;  // inputs role only
+  Gauge* rows = nullptr;     // inputs role only
+  std::vector<Gauge*> prediction_scores;  // prediction role: model_prediction_drift_score
+  Gauge* multivariate_score = nullptr;    // with a multivariate model
+  Gauge* multivariate_lower = nullptr;
+  Gauge* multivariate_upper = nullptr;
+  Gauge* multivariate_detected = nullptr;
 };
 
 }  // namespace detail
@@ -214,6 +229,8 @@ void merge_sample(std::vector<double>& into, std::uint64_t& into_seen, std::vect
 void merge_into(SubWindow& into, SubWindow from, std::size_t capacity,
                 std::uint64_t& rng) {
   into.rows += from.rows;
+  into.error_sum += from.error_sum;
+  into.error_rows += from.error_rows;
   for (std::size_t i = 0; i < into.counts.size(); ++i) into.counts[i] += from.counts[i];
   for (std::size_t k = 0; k < into.samples.size(); ++k) {
     merge_sample(into.samples[k], into.seen[k], std::move(from.samples[k]), from.seen[k], capacity, rng);
@@ -223,8 +240,13 @@ void merge_into(SubWindow& into, SubWindow from, std::size_t capacity,
 }  // namespace
 
 DriftMonitor::DriftMonitor(const ReferenceProfile& profile, Registry& registry, DriftMonitorOptions options)
+    : DriftMonitor(profile, registry, std::move(options), detail::DriftRole::kInputs) {}
+
+DriftMonitor::DriftMonitor(const ReferenceProfile& profile, Registry& registry, DriftMonitorOptions options,
+                           detail::DriftRole role)
     : profile_(profile),
       options_(std::move(options)),
+      role_(role),
       layout_(std::make_unique<Layout>()),
       shared_slot_(detail::exclusive_slot_count()),
       cells_(new std::atomic<Cell*>[shared_slot_ + 1]),
@@ -247,9 +269,13 @@ DriftMonitor::DriftMonitor(const ReferenceProfile& profile, Registry& registry, 
     throw std::invalid_argument("poll_interval: must be > 0");
   }
   if (!options_.clock) options_.clock = [] { return std::chrono::steady_clock::now(); };
+  if (options_.prediction_reference && options_.prediction_reference->features().size() != 1) {
+    throw std::invalid_argument("prediction_reference: must have exactly one feature (the model's output)");
+  }
 
   Layout& layout = *layout_;
   layout.capacity = window.sample_capacity;
+  if (options_.drift.multivariate && profile_.multivariate()) layout.multivariate = &*profile_.multivariate();
   for (const FeatureProfile& feature : profile_.features()) {
     Layout::Feature f;
     f.offset = layout.counts;
@@ -280,6 +306,23 @@ DriftMonitor::DriftMonitor(const ReferenceProfile& profile, Registry& registry, 
     }
     (void)evaluate_drift(profile_, windows, options_.drift);
   }
+  if (options_.prediction_reference) {
+    DriftMonitorOptions inner;
+    inner.model_name = options_.model_name;
+    inner.model_version = options_.model_version;
+    inner.drift.decision = options_.prediction_decision;
+    inner.drift.default_rule = options_.drift.default_rule;
+    inner.drift.js_base = options_.drift.js_base;
+    inner.drift.chi2_contingency = options_.drift.chi2_contingency;
+    inner.drift.threads = 1;
+    inner.drift.multivariate = false;
+    inner.window = options_.window;
+    inner.window.kind = DriftWindowKind::kCount;  // closed by this monitor only
+    inner.seed = options_.seed ^ 0x5bd1e995ULL;
+    prediction_.reset(new DriftMonitor(*options_.prediction_reference, registry, std::move(inner),
+                                       detail::DriftRole::kPrediction));
+    options_.prediction_reference.reset();  // the inner monitor keeps its own copy
+  }
 
   for (std::size_t s = 0; s <= shared_slot_; ++s) cells_[s].store(nullptr, kRelaxed);
   Cell* shared = make_cell(shared_slot_);
@@ -303,19 +346,31 @@ DriftMonitor::DriftMonitor(const ReferenceProfile& profile, Registry& registry, 
                                           {"model_name", "model_version", "feature", "bin"});
   const auto nan = std::numeric_limits<double>::quiet_NaN();
   const auto features = profile_.features();
+  const bool prediction_role = role_ == detail::DriftRole::kPrediction;
+  Family<Gauge>* prediction_scores =
+      prediction_role ? &registry.gauge_family("model_prediction_drift_score",
+                                               "Drift statistic of the model's outputs over the last closed window.",
+                                               {"model_name", "model_version", "method"})
+                      : nullptr;
   for (std::size_t i = 0; i < features.size(); ++i) {
     const FeatureProfile& feature = features[i];
+    const std::string feature_label = prediction_role ? std::string(kPredictionFeature) : feature.name;
     const Layout::Feature& f = layout.features[i];
     Series::Feature s;
     const std::span<const std::string_view> methods =
         f.edges != nullptr ? std::span<const std::string_view>(kNumericalMethods)
                            : std::span<const std::string_view>(kCategoricalMethods);
     for (const std::string_view method : methods) {
-      Gauge& g = scores.with({name, version, feature.name, method});
+      Gauge& g = scores.with({name, version, feature_label, method});
       g.set(nan);  // no window evaluated yet
       s.scores.push_back(&g);
+      if (prediction_scores != nullptr) {
+        Gauge& p = prediction_scores->with({name, version, method});
+        p.set(nan);
+        series_->prediction_scores.push_back(&p);
+      }
     }
-    s.detected = &detected.with({name, version, feature.name});
+    s.detected = &detected.with({name, version, feature_label});
     std::vector<double> proportions;
     if (const NumericalProfile* p = feature.numerical()) {
       proportions = p->proportions;
@@ -327,11 +382,13 @@ DriftMonitor::DriftMonitor(const ReferenceProfile& profile, Registry& registry, 
     }
     for (std::size_t b = 0; b < f.buckets; ++b) {
       const std::string label = bin_label(layout, i, b);
-      s.bins.push_back(&bins.with({name, version, feature.name, label}));
-      reference.with({name, version, feature.name, label}).set(proportions[b]);
+      s.bins.push_back(&bins.with({name, version, feature_label, label}));
+      reference.with({name, version, feature_label, label}).set(proportions[b]);
     }
     series_->features.push_back(std::move(s));
   }
+  window_start_ = options_.clock();
+  if (prediction_role) return;
   series_->share = &registry
                         .gauge_family("model_dataset_drift_share",
                                       "Share of evaluated features with drift in the last closed window.",
@@ -346,7 +403,29 @@ DriftMonitor::DriftMonitor(const ReferenceProfile& profile, Registry& registry, 
                        .gauge_family("model_drift_window_rows", "Rows in the last evaluated drift window.",
                                      {"model_name", "model_version"})
                        .with({name, version});
-  window_start_ = options_.clock();
+  if (layout.multivariate != nullptr) {
+    series_->multivariate_score =
+        &registry
+             .gauge_family("model_multivariate_drift_score",
+                           "Mean PCA reconstruction error of the rows of the last closed window (NannyML's data "
+                           "reconstruction drift).",
+                           {"model_name", "model_version"})
+             .with({name, version});
+    auto& thresholds = registry.gauge_family("model_multivariate_drift_threshold",
+                                             "Alert band of model_multivariate_drift_score for the last window.",
+                                             {"model_name", "model_version", "bound"});
+    series_->multivariate_lower = &thresholds.with({name, version, "lower"});
+    series_->multivariate_upper = &thresholds.with({name, version, "upper"});
+    series_->multivariate_detected =
+        &registry
+             .gauge_family("model_multivariate_drift_detected",
+                           "1 when the last window's reconstruction error left the reference band.",
+                           {"model_name", "model_version"})
+             .with({name, version});
+    for (Gauge* g : {series_->multivariate_score, series_->multivariate_lower, series_->multivariate_upper}) {
+      g->set(nan);
+    }
+  }
 }
 
 DriftMonitor::~DriftMonitor() {
@@ -360,13 +439,16 @@ DriftMonitor::~DriftMonitor() {
 DriftMonitor::Cell* DriftMonitor::make_cell(std::size_t slot) const noexcept {
   try {
     auto cell = std::make_unique<Cell>();
+    // The overflow cell counts but never samples (its writers share it).
+    const bool shared = slot == shared_slot_;
     for (detail::DriftBuffer& b : cell->buffers) {
       b.counts.allocate(layout_->counts);
-      if (layout_->numerical > 0) {
+      if (layout_->numerical > 0 && !shared) {
         b.sample.allocate(layout_->numerical * layout_->capacity);
         b.skip.allocate(layout_->numerical);
       }
     }
+    if (layout_->multivariate != nullptr && !shared) cell->scratch.allocate(layout_->multivariate->scratch_size());
     // A fixed stream per slot (splitmix64 of seed and slot): runs repeat.
     std::uint64_t z = options_.seed + (slot + 1) * 0x9E3779B97F4A7C15ULL;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -390,16 +472,28 @@ double DriftMonitor::category_code(std::size_t feature, std::string_view label) 
   return static_cast<double>(it - categories.begin());
 }
 
-void DriftMonitor::observe(std::span<const double> row) noexcept {
+void DriftMonitor::observe_prediction(double value) noexcept {
+  if (!prediction_) [[unlikely]] {
+    report_error(RecordError::kInvalidValue, "drift monitor: a prediction without a prediction reference");
+    return;
+  }
+  (void)prediction_->observe(std::span<const double>(&value, 1));
+}
+
+double DriftMonitor::prediction_code(std::string_view label) const noexcept {
+  return prediction_ ? prediction_->category_code(0, label) : std::numeric_limits<double>::quiet_NaN();
+}
+
+InputVerdict DriftMonitor::observe(std::span<const double> row) noexcept {
   const Layout& layout = *layout_;
   if (row.size() != layout.features.size()) [[unlikely]] {
     report_error(RecordError::kInvalidValue, "drift row has the wrong number of values");
-    return;
+    return InputVerdict::kAccept;
   }
   const std::size_t slot = detail::current_slot();
   if (slot >= shared_slot_) [[unlikely]] {
     observe_shared(row);
-    return;
+    return InputVerdict::kAccept;
   }
   Cell* cell = cells_[slot].load(std::memory_order_acquire);
   if (cell == nullptr) [[unlikely]] {
@@ -407,7 +501,7 @@ void DriftMonitor::observe(std::span<const double> row) noexcept {
     cell = make_cell(slot);
     if (cell == nullptr) {
       report_error(RecordError::kMonitoringFault, "drift monitor: out of memory for a thread cell");
-      return;
+      return InputVerdict::kAccept;
     }
     cells_[slot].store(cell, std::memory_order_release);
   }
@@ -427,6 +521,7 @@ void DriftMonitor::observe(std::span<const double> row) noexcept {
     // sub-window before last, which the closer has already merged.
     for (std::size_t i = 0; i < layout.counts; ++i) counts[i].store(0, kRelaxed);
     b.rows.store(0, kRelaxed);
+    b.error_sum.store(0.0, kRelaxed);
     b.tag.store(epoch, kRelaxed);
   }
   const std::uint64_t rows = b.rows.load(kRelaxed);
@@ -465,8 +560,14 @@ void DriftMonitor::observe(std::span<const double> row) noexcept {
     std::atomic<std::uint64_t>& c = counts[f.offset + bucket];
     c.store(c.load(kRelaxed) + 1, kRelaxed);
   }
+  if (layout.multivariate != nullptr) {
+    const double error = layout.multivariate->reconstruction_error(
+        row, std::span<double>(cell->scratch.get(), layout.multivariate->scratch_size()));
+    b.error_sum.store(b.error_sum.load(kRelaxed) + error, kRelaxed);
+  }
   b.rows.store(rows + 1, kRelaxed);
   detail::seq_write_end(cell->seq, begun);
+  return InputVerdict::kAccept;
 }
 
 void DriftMonitor::observe_shared(std::span<const double> row) noexcept {
@@ -497,6 +598,15 @@ void DriftMonitor::observe_shared(std::span<const double> row) noexcept {
       }
     }
     b.counts[f.offset + bucket].fetch_add(1, kRelaxed);
+  }
+  // Many threads share this cell, so no per-cell scratch: score the row on
+  // the stack when the model is small enough (nearly always), else leave it
+  // out of the multivariate mean.
+  constexpr std::size_t kStackScratch = 256;
+  if (layout.multivariate != nullptr && layout.multivariate->scratch_size() <= kStackScratch) {
+    double scratch[kStackScratch];
+    b.error_sum.fetch_add(layout.multivariate->reconstruction_error(row, scratch), kRelaxed);
+    b.error_rows.fetch_add(1, kRelaxed);
   }
   b.rows.fetch_add(1, kRelaxed);
   cell->inflight[epoch & 1u].fetch_sub(1, std::memory_order_release);
@@ -529,6 +639,10 @@ DriftMonitor::SubWindow DriftMonitor::close_locked() {
     if (b.tag.load(kRelaxed) != closed) continue;  // the thread wrote no row in this sub-window
     SubWindow part;
     part.rows = b.rows.load(kRelaxed);
+    if (layout.multivariate != nullptr) {
+      part.error_sum = b.error_sum.load(kRelaxed);
+      part.error_rows = part.rows;
+    }
     part.counts.resize(layout.counts);
     for (std::size_t i = 0; i < layout.counts; ++i) part.counts[i] = b.counts[i].load(kRelaxed);
     part.samples.resize(layout.numerical);
@@ -550,6 +664,8 @@ DriftMonitor::SubWindow DriftMonitor::close_locked() {
   while (shared->inflight[closed & 1u].load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
   detail::DriftBuffer& b = shared->buffers[closed & 1u];
   out.rows += b.rows.exchange(0, kRelaxed);
+  out.error_sum += b.error_sum.exchange(0.0, kRelaxed);
+  out.error_rows += b.error_rows.exchange(0, kRelaxed);
   for (std::size_t i = 0; i < layout.counts; ++i) out.counts[i] += b.counts[i].exchange(0, kRelaxed);
 
   // Cumulative counters: a fleet's window is increase() over its length.
@@ -577,7 +693,7 @@ DriftReport DriftMonitor::evaluate_locked() {
       n.bin_counts.assign(first, first + static_cast<std::ptrdiff_t>(f.buckets));
       n.missing = window.counts[f.offset + f.buckets];
       n.sample = std::move(window.samples[f.sample]);
-      std::sort(n.sample.begin(), n.sample.end());
+      detail::sort_finite(n.sample);
       windows.emplace_back(std::move(n));
     } else {
       CategoricalColumn c;
@@ -591,6 +707,11 @@ DriftReport DriftMonitor::evaluate_locked() {
     }
   }
   DriftReport report = evaluate_drift(profile_, windows, options_.drift);
+  if (layout.multivariate != nullptr) {
+    report.multivariate = evaluate_multivariate(*layout.multivariate, {window.error_sum, window.error_rows},
+                                                options_.drift.multivariate_std_multiplier);
+  }
+  if (prediction_) report.prediction = prediction_->evaluate_ring().features.front();
 
   for (std::size_t i = 0; i < report.features.size(); ++i) {
     const FeatureDrift& fd = report.features[i];
@@ -599,22 +720,56 @@ DriftReport DriftMonitor::evaluate_locked() {
                             ? std::span<const Field>(kNumericalFields)
                             : std::span<const Field>(kCategoricalFields);
     for (std::size_t m = 0; m < fields.size(); ++m) {
-      s.scores[m]->set((fd.*fields[m]).value_or(std::numeric_limits<double>::quiet_NaN()));
+      const double value = (fd.*fields[m]).value_or(std::numeric_limits<double>::quiet_NaN());
+      s.scores[m]->set(value);
+      if (!series_->prediction_scores.empty()) series_->prediction_scores[m]->set(value);
     }
     s.detected->set(fd.drift_detected ? 1.0 : 0.0);
   }
-  series_->share->set(report.drift_share);
-  series_->dataset->set(report.dataset_drift ? 1.0 : 0.0);
-  series_->rows->set(static_cast<double>(window.rows));
+  if (role_ == detail::DriftRole::kInputs) {
+    series_->share->set(report.drift_share);
+    series_->dataset->set(report.dataset_drift ? 1.0 : 0.0);
+    series_->rows->set(static_cast<double>(window.rows));
+  }
+  if (series_->multivariate_score != nullptr) {
+    const auto nan = std::numeric_limits<double>::quiet_NaN();
+    const auto& m = report.multivariate;
+    series_->multivariate_score->set(m ? m->reconstruction_error : nan);
+    series_->multivariate_lower->set(m ? m->lower_threshold : nan);
+    series_->multivariate_upper->set(m ? m->upper_threshold : nan);
+    series_->multivariate_detected->set(m && m->drift_detected ? 1.0 : 0.0);
+  }
   last_report_ = report;
   if (options_.on_report) options_.on_report(report);
   return report;
 }
 
-DriftReport DriftMonitor::evaluate() {
-  std::lock_guard lock(mutex_);
+void DriftMonitor::close_into_ring_locked() {
   ring_[ring_next_] = close_locked();
   ring_next_ = (ring_next_ + 1) % ring_.size();
+  if (prediction_) {
+    std::lock_guard lock(prediction_->mutex_);
+    prediction_->close_into_ring_locked();
+  }
+}
+
+void DriftMonitor::push_empty_locked() {
+  ring_[ring_next_] = empty_sub_window(*layout_);
+  ring_next_ = (ring_next_ + 1) % ring_.size();
+  if (prediction_) {
+    std::lock_guard lock(prediction_->mutex_);
+    prediction_->push_empty_locked();
+  }
+}
+
+DriftReport DriftMonitor::evaluate_ring() {
+  std::lock_guard lock(mutex_);
+  return evaluate_locked();
+}
+
+DriftReport DriftMonitor::evaluate() {
+  std::lock_guard lock(mutex_);
+  close_into_ring_locked();
   // An early close restarts a time sub-window's clock.
   if (options_.window.kind == DriftWindowKind::kTime) window_start_ = options_.clock();
   return evaluate_locked();
@@ -625,26 +780,51 @@ std::optional<DriftReport> DriftMonitor::poll() {
   const DriftWindowOptions& window = options_.window;
   if (window.kind == DriftWindowKind::kCount) {
     if (open_rows() < window.rows) return std::nullopt;
-    ring_[ring_next_] = close_locked();
-    ring_next_ = (ring_next_ + 1) % ring_.size();
+    close_into_ring_locked();
     return evaluate_locked();
   }
   const auto now = options_.clock();
   if (now - window_start_ < window.duration) return std::nullopt;
   const auto periods = static_cast<std::uint64_t>((now - window_start_) / window.duration);
-  ring_[ring_next_] = close_locked();
-  ring_next_ = (ring_next_ + 1) % ring_.size();
+  close_into_ring_locked();
   DriftReport report = evaluate_locked();
   // Sub-windows that passed after it without a check held no row (a row
   // lands in the open sub-window): they enter the ring empty, unreported;
   // more than K of them would only clear the ring again.
   const std::uint64_t idle = std::min<std::uint64_t>(periods - 1, ring_.size());
-  for (std::uint64_t k = 0; k < idle; ++k) {
-    ring_[ring_next_] = empty_sub_window(*layout_);
-    ring_next_ = (ring_next_ + 1) % ring_.size();
-  }
+  for (std::uint64_t k = 0; k < idle; ++k) push_empty_locked();
   window_start_ += std::chrono::duration_cast<std::chrono::steady_clock::duration>(window.duration * periods);
   return report;
+}
+
+std::size_t DriftMonitor::state_bytes() const {
+  const Layout& layout = *layout_;
+  // A PaddedArray holds n values plus a cache line of padding on each side.
+  const auto padded = [](std::size_t n, std::size_t size) { return n == 0 ? 0 : (n * size + 2 * detail::kCacheLine); };
+  std::size_t buffer = sizeof(detail::DriftBuffer) + padded(layout.counts, 8);
+  if (layout.numerical > 0) {
+    buffer += padded(layout.numerical * layout.capacity, 8) + padded(layout.numerical, sizeof(detail::DriftBuffer::Skip));
+  }
+  std::size_t bytes = sizeof(*this) + sizeof(Layout) + (shared_slot_ + 1) * sizeof(std::atomic<Cell*>);
+  for (std::size_t s = 0; s <= shared_slot_; ++s) {
+    const Cell* cell = cells_[s].load(std::memory_order_acquire);
+    if (cell == nullptr) continue;
+    if (s == shared_slot_) {  // counts only
+      bytes += sizeof(Cell) + 2 * padded(layout.counts, 8);
+      continue;
+    }
+    bytes += sizeof(Cell) - sizeof(cell->buffers) + 2 * buffer;
+    if (layout.multivariate != nullptr) bytes += padded(layout.multivariate->scratch_size(), 8);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    for (const SubWindow& w : ring_) {
+      bytes += sizeof(SubWindow) + w.counts.capacity() * 8 + w.seen.capacity() * 8;
+      for (const auto& sample : w.samples) bytes += sizeof(sample) + sample.capacity() * 8;
+    }
+  }
+  if (prediction_) bytes += prediction_->state_bytes();
+  return bytes;
 }
 
 std::optional<DriftReport> DriftMonitor::last_report() const {

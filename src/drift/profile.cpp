@@ -12,7 +12,9 @@
 #include <unordered_set>
 
 #include "drift/compensated_sum.hpp"
+#include "drift/multivariate_fit.hpp"
 #include "drift/parallel_for.hpp"
+#include "drift/radix_sort.hpp"
 #include "mlmon/drift/wasserstein.hpp"
 
 namespace mlmon {
@@ -58,9 +60,9 @@ NumericalProfile summarize_numerical(const std::string& name, std::span<const do
     throw std::invalid_argument(feature_error(name, "no finite values (every cell is missing)"));
   if (finite.size() > options.sample_cap) {
     profile.sample = reservoir_sample(finite, options.sample_cap, options.sample_seed);
-    std::sort(profile.sample.begin(), profile.sample.end());
+    detail::sort_finite(profile.sample);
   }
-  std::sort(finite.begin(), finite.end());
+  detail::sort_finite(finite);
 
   profile.edges = options.binning == Binning::kQuantile ? quantile_edges_sorted(finite, options.bins)
                                                         : uniform_edges(finite, options.bins);
@@ -185,7 +187,91 @@ class ProfileReader {
     options.sample_cap = count(json, "options", "sample_cap");
     if (options.sample_cap == 0) fail("options.sample_cap", "must be at least 1");
     options.sample_seed = count(json, "options", "sample_seed");
+    // Added within format version 1: absent in older profiles.
+    if (json.contains("multivariate")) {
+      const Json& value = json["multivariate"];
+      if (!value.is_boolean()) fail("options.multivariate", "expected true or false");
+      options.multivariate = value.get<bool>();
+    } else {
+      options.multivariate = false;
+    }
+    if (json.contains("pca_variance")) {
+      options.pca_variance = number(json, "options", "pca_variance");
+      if (!(options.pca_variance > 0.0 && options.pca_variance <= 1.0)) fail("options.pca_variance", "must be in (0, 1]");
+    }
+    if (json.contains("multivariate_chunk_size")) {
+      options.multivariate_chunk_size = count(json, "options", "multivariate_chunk_size");
+    }
     return options;
+  }
+
+  MultivariateProfile multivariate(const Json& root, const std::vector<FeatureProfile>& features) const {
+    const std::string path = "multivariate";
+    const Json& json = object(root, "", "multivariate");
+    MultivariateProfile m;
+    const Json& names = member(json, path, "features");
+    if (!names.is_array() || names.size() < 2) fail(join(path, "features"), "expected an array of at least two names");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const std::string field = join(path, "features") + "[" + std::to_string(i) + "]";
+      if (!names[i].is_string()) fail(field, "expected a string");
+      const std::string name = names[i].get<std::string>();
+      const auto it = std::find_if(features.begin(), features.end(),
+                                   [&](const FeatureProfile& f) { return f.name == name; });
+      if (it == features.end()) fail(field, "no feature \"" + name + "\" in the profile");
+      if (it->type() != FeatureType::kNumerical) fail(field, "feature \"" + name + "\" is not numerical");
+      const auto index = static_cast<std::size_t>(it - features.begin());
+      if (!m.columns.empty() && index <= m.columns.back()) fail(field, "features not in profile order (or repeated)");
+      m.features.push_back(name);
+      m.columns.push_back(index);
+    }
+    const std::size_t d = m.features.size();
+    const auto sized = [&](const char* key, std::size_t n) {
+      std::vector<double> v = numbers(json, path, key);
+      if (v.size() != n) fail(join(path, key), std::to_string(v.size()) + " values, expected " + std::to_string(n));
+      return v;
+    };
+    m.mean = sized("mean", d);
+    m.scale = sized("scale", d);
+    for (const double x : m.scale) {
+      if (!(x > 0.0)) fail(join(path, "scale"), "must be > 0");
+    }
+    m.variance_share = number(json, path, "variance_share");
+    if (!(m.variance_share > 0.0 && m.variance_share <= 1.0)) fail(join(path, "variance_share"), "must be in (0, 1]");
+    const Json& components = member(json, path, "components");
+    const std::string components_field = join(path, "components");
+    if (!components.is_array() || components.empty() || components.size() > d) {
+      fail(components_field, "expected 1 to " + std::to_string(d) + " arrays of " + std::to_string(d) + " numbers");
+    }
+    for (std::size_t j = 0; j < components.size(); ++j) {
+      const std::string field = components_field + "[" + std::to_string(j) + "]";
+      const Json& axis = components[j];
+      if (!axis.is_array() || axis.size() != d) fail(field, "expected an array of " + std::to_string(d) + " numbers");
+      for (const Json& x : axis) {
+        if (!x.is_number() || !std::isfinite(x.get<double>())) fail(field, "expected finite numbers");
+        m.components.push_back(x.get<double>());
+      }
+    }
+    m.explained_variance_ratio = sized("explained_variance_ratio", components.size());
+    m.chunk_size = count(json, path, "chunk_size");
+    if (m.chunk_size == 0) fail(join(path, "chunk_size"), "must be at least 1");
+    m.chunk_errors = numbers(json, path, "chunk_errors");
+    if (m.chunk_errors.empty()) fail(join(path, "chunk_errors"), "no chunks");
+    for (const double e : m.chunk_errors) {
+      if (e < 0.0) fail(join(path, "chunk_errors"), "a negative error");
+    }
+    m.error_mean = number(json, path, "error_mean");
+    m.error_std = number(json, path, "error_std");
+    if (m.error_std < 0.0) fail(join(path, "error_std"), "must be >= 0");
+    // The axes must be orthonormal: the error formula relies on it.
+    for (std::size_t a = 0; a < components.size(); ++a) {
+      for (std::size_t b = 0; b <= a; ++b) {
+        double dot = 0.0;
+        for (std::size_t i = 0; i < d; ++i) dot += m.components[a * d + i] * m.components[b * d + i];
+        if (std::fabs(dot - (a == b ? 1.0 : 0.0)) > 1e-9) fail(components_field, "axes are not orthonormal");
+      }
+    }
+    detail::derive_residual_axes(m);
+    return m;
   }
 
   NumericalProfile numerical(const Json& json, const std::string& path, const ProfileOptions& options) const {
@@ -246,7 +332,8 @@ class ProfileReader {
     return p;
   }
 
-  void read(const Json& root, ProfileOptions& options, std::vector<FeatureProfile>& features) const {
+  void read(const Json& root, ProfileOptions& options, std::vector<FeatureProfile>& features,
+            std::optional<MultivariateProfile>& multivariate) const {
     if (!root.is_object()) fail("(document)", "expected a JSON object");
     const std::string version = string(root, "", "format_version");
     if (version != kProfileFormatVersion) {
@@ -281,6 +368,7 @@ class ProfileReader {
       }
       features.push_back(std::move(feature));
     }
+    if (root.contains("multivariate")) multivariate = this->multivariate(root, features);
   }
 
   const std::string& source() const noexcept { return source_; }
@@ -322,6 +410,9 @@ ReferenceProfile ReferenceProfile::build(const Dataset& data, const ProfileOptio
     throw std::invalid_argument(std::string("bins: must be between 1 and ") + std::to_string(kMaxBins));
   }
   if (options.sample_cap == 0) throw std::invalid_argument("sample_cap: must be at least 1");
+  if (!(options.pca_variance > 0.0 && options.pca_variance <= 1.0)) {
+    throw std::invalid_argument("pca_variance: must be in (0, 1]");
+  }
   ReferenceProfile profile;
   profile.options_ = options;
   profile.schema_ = data.schema();
@@ -338,6 +429,9 @@ ReferenceProfile ReferenceProfile::build(const Dataset& data, const ProfileOptio
       feature.stats = summarize_categorical(spec.name, *data.categorical(spec.name));
     }
   });
+  if (options.multivariate) {
+    if (const auto rows = detail::numerical_rows(data)) profile.multivariate_ = detail::fit_multivariate(*rows, options);
+  }
   return profile;
 }
 
@@ -376,8 +470,36 @@ std::string ReferenceProfile::to_json() const {
   root["options"] = {{"bins", options_.bins},
                      {"binning", std::string(to_string(options_.binning))},
                      {"sample_cap", options_.sample_cap},
-                     {"sample_seed", options_.sample_seed}};
+                     {"sample_seed", options_.sample_seed},
+                     {"multivariate", options_.multivariate},
+                     {"pca_variance", options_.pca_variance},
+                     {"multivariate_chunk_size", options_.multivariate_chunk_size}};
   root["features"] = std::move(features);
+  if (multivariate_) {
+    const MultivariateProfile& m = *multivariate_;
+    const std::size_t d = m.features.size();
+    Json components = Json::array();
+    for (std::size_t j = 0; j < m.component_count(); ++j) {
+      components.push_back(std::vector<double>(m.components.begin() + static_cast<std::ptrdiff_t>(j * d),
+                                               m.components.begin() + static_cast<std::ptrdiff_t>((j + 1) * d)));
+    }
+    const MultivariateThresholds band = m.thresholds(m.chunk_size);
+    Json json;
+    json["features"] = m.features;
+    json["mean"] = m.mean;
+    json["scale"] = m.scale;
+    json["variance_share"] = m.variance_share;
+    json["components"] = std::move(components);
+    json["explained_variance_ratio"] = m.explained_variance_ratio;
+    json["chunk_size"] = m.chunk_size;
+    json["chunk_errors"] = m.chunk_errors;
+    json["error_mean"] = m.error_mean;
+    json["error_std"] = m.error_std;
+    // For readers: the band at chunk_size (loading recomputes it).
+    json["lower_threshold"] = band.lower;
+    json["upper_threshold"] = band.upper;
+    root["multivariate"] = std::move(json);
+  }
   try {
     return root.dump() + "\n";
   } catch (const Json::type_error&) {
@@ -405,7 +527,8 @@ ReferenceProfile ReferenceProfile::from_json(std::string_view text, std::string_
   // Everything is read into locals first: on any error nothing escapes.
   ProfileOptions options;
   std::vector<FeatureProfile> features;
-  reader.read(root, options, features);
+  std::optional<MultivariateProfile> multivariate;
+  reader.read(root, options, features, multivariate);
   std::vector<FeatureSpec> specs;
   specs.reserve(features.size());
   for (const FeatureProfile& f : features) specs.push_back(FeatureSpec{f.name, f.type()});
@@ -413,6 +536,7 @@ ReferenceProfile ReferenceProfile::from_json(std::string_view text, std::string_
   profile.options_ = options;
   profile.schema_ = FeatureSchema(std::move(specs));
   profile.features_ = std::move(features);
+  profile.multivariate_ = std::move(multivariate);
   return profile;
 }
 

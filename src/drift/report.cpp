@@ -10,7 +10,10 @@
 #include <string>
 #include <variant>
 
+#include "drift/multivariate_fit.hpp"
 #include "drift/parallel_for.hpp"
+#include "drift/radix_sort.hpp"
+#include "drift/two_sample.hpp"
 #include "mlmon/drift/binning.hpp"
 #include "mlmon/drift/chi_square.hpp"
 #include "mlmon/drift/divergence.hpp"
@@ -70,10 +73,13 @@ void numerical_statistics(const NumericalProfile& reference, std::span<const std
   out.hellinger = hellinger(reference.proportions, current);
 
   if (sorted_sample.empty()) return;  // counts without values: binned statistics only
-  const KsResult ks = ks_2samp(reference.sample, sorted_sample);
+  // One merge for KS and Wasserstein (the code ks_2samp() and
+  // wasserstein_distance() run; the inputs are known sorted and finite).
+  const detail::TwoSampleMerge merge = detail::merge_two_samples(reference.sample, sorted_sample);
+  const KsResult ks = detail::ks_2samp_from_merge(merge);
   out.ks_statistic = ks.statistic;
   out.ks_pvalue = ks.p_value;
-  const double distance = wasserstein_distance(reference.sample, sorted_sample);
+  const double distance = merge.wasserstein();
   out.wasserstein = distance;
   // The full reference's std, not the (possibly reservoir) sample's.
   out.wasserstein_normed = normalize_wasserstein(distance, reference.std);
@@ -82,15 +88,11 @@ void numerical_statistics(const NumericalProfile& reference, std::span<const std
 // The offline path: every value of the column is the sample.
 void numerical_statistics(const NumericalProfile& reference, const NumericalColumn& column,
                           const DriftOptions& options, FeatureDrift& out) {
-  std::vector<double> values;
-  values.reserve(column.values.size());
-  for (const double v : column.values) {
-    if (std::isfinite(v)) values.push_back(v);
-  }
-  std::sort(values.begin(), values.end());
+  std::uint64_t missing = 0;
+  const std::vector<double> values = detail::sorted_finite(column.values, missing);
   std::vector<std::uint64_t> counts(reference.edges.bin_count(), 0);
-  add_bin_counts(reference.edges, values, counts);
-  numerical_statistics(reference, counts, values, column.values.size() - values.size(), options, out);
+  add_sorted_bin_counts(reference.edges, values, counts);
+  numerical_statistics(reference, counts, values, missing, options, out);
 }
 
 void categorical_statistics(const CategoricalProfile& reference, const CategoricalColumn& column,
@@ -209,6 +211,9 @@ void check_options(const ReferenceProfile& reference, const DriftOptions& option
   require_unit(options.default_rule.ks_alpha, "default_rule.ks_alpha");
   require_unit(options.default_rule.chi2_alpha, "default_rule.chi2_alpha");
   require_unit(options.default_rule.ks_min_statistic, "default_rule.ks_min_statistic");
+  if (!(options.multivariate_std_multiplier > 0.0 && std::isfinite(options.multivariate_std_multiplier))) {
+    throw std::invalid_argument("multivariate_std_multiplier: must be finite and > 0");
+  }
   if (!std::isfinite(options.default_rule.psi_threshold)) {
     throw std::invalid_argument("default_rule.psi_threshold: must be finite");
   }
@@ -285,6 +290,27 @@ OrderedJson json_number(const std::optional<double>& x) {
   if (!x || std::isnan(*x)) return nullptr;
   if (std::isinf(*x)) return *x > 0 ? "inf" : "-inf";
   return *x;
+}
+
+OrderedJson feature_json(const FeatureDrift& f) {
+  OrderedJson json;
+  json["type"] = std::string(to_string(f.type));
+  json["n_reference"] = f.n_reference;
+  json["n_current"] = f.n_current;
+  json["psi"] = json_number(f.psi);
+  json["ks_statistic"] = json_number(f.ks_statistic);
+  json["ks_pvalue"] = json_number(f.ks_pvalue);
+  json["js_distance"] = json_number(f.js_distance);
+  json["wasserstein"] = json_number(f.wasserstein);
+  json["wasserstein_normed"] = json_number(f.wasserstein_normed);
+  json["hellinger"] = json_number(f.hellinger);
+  json["kl_divergence"] = json_number(f.kl_divergence);
+  json["chi2_statistic"] = json_number(f.chi2_statistic);
+  json["chi2_pvalue"] = json_number(f.chi2_pvalue);
+  json["unseen_categories"] = f.unseen_categories;
+  json["drift_detected"] = f.drift_detected;
+  json["method"] = f.method;
+  return json;
 }
 
 std::string text_number(const std::optional<double>& x) {
@@ -418,7 +444,37 @@ DriftReport evaluate_drift(const ReferenceProfile& reference, const Dataset& cur
   });
 
   finish_report(options, report);
+  if (options.multivariate && reference.multivariate()) {
+    const MultivariateProfile& model = *reference.multivariate();
+    std::vector<const std::vector<double>*> columns;
+    for (const std::string& name : model.features) {
+      const NumericalColumn* column = current.numerical(name);
+      if (!columns.empty() && column->values.size() != columns.front()->size()) {
+        columns.clear();  // no rows to score: columns of unequal length
+        break;
+      }
+      columns.push_back(&column->values);
+    }
+    if (!columns.empty()) {
+      const detail::ErrorSum sum = detail::reconstruction_error_sum(model, columns, options.threads);
+      report.multivariate =
+          evaluate_multivariate(model, {sum.sum, sum.rows}, options.multivariate_std_multiplier);
+    }
+  }
   return report;
+}
+
+std::optional<MultivariateDrift> evaluate_multivariate(const MultivariateProfile& model,
+                                                       const MultivariateWindow& window, double multiplier) {
+  if (window.rows == 0) return std::nullopt;
+  MultivariateDrift out;
+  out.rows = window.rows;
+  out.reconstruction_error = window.error_sum / static_cast<double>(window.rows);
+  const MultivariateThresholds band = model.thresholds(window.rows, multiplier);
+  out.lower_threshold = band.lower;
+  out.upper_threshold = band.upper;
+  out.drift_detected = !(out.reconstruction_error >= band.lower && out.reconstruction_error <= band.upper);
+  return out;
 }
 
 DriftReport evaluate_drift(const ReferenceProfile& reference, std::span<const FeatureWindow> current,
@@ -467,30 +523,27 @@ DriftReport evaluate_drift(const ReferenceProfile& reference, std::span<const Fe
 
 std::string drift_report_json(const DriftReport& report) {
   OrderedJson features = OrderedJson::object();
-  for (const FeatureDrift& f : report.features) {
-    OrderedJson json;
-    json["type"] = std::string(to_string(f.type));
-    json["n_reference"] = f.n_reference;
-    json["n_current"] = f.n_current;
-    json["psi"] = json_number(f.psi);
-    json["ks_statistic"] = json_number(f.ks_statistic);
-    json["ks_pvalue"] = json_number(f.ks_pvalue);
-    json["js_distance"] = json_number(f.js_distance);
-    json["wasserstein"] = json_number(f.wasserstein);
-    json["wasserstein_normed"] = json_number(f.wasserstein_normed);
-    json["hellinger"] = json_number(f.hellinger);
-    json["kl_divergence"] = json_number(f.kl_divergence);
-    json["chi2_statistic"] = json_number(f.chi2_statistic);
-    json["chi2_pvalue"] = json_number(f.chi2_pvalue);
-    json["unseen_categories"] = f.unseen_categories;
-    json["drift_detected"] = f.drift_detected;
-    json["method"] = f.method;
-    features[f.name] = std::move(json);
-  }
+  for (const FeatureDrift& f : report.features) features[f.name] = feature_json(f);
   OrderedJson root;
   root["features"] = std::move(features);
   root["drift_share"] = report.drift_share;
   root["dataset_drift"] = report.dataset_drift;
+  if (report.multivariate) {
+    const MultivariateDrift& m = *report.multivariate;
+    root["multivariate"] = {{"reconstruction_error", m.reconstruction_error},
+                            {"lower_threshold", m.lower_threshold},
+                            {"upper_threshold", m.upper_threshold},
+                            {"drift_detected", m.drift_detected},
+                            {"rows", m.rows}};
+  } else {
+    root["multivariate"] = nullptr;
+  }
+  if (report.prediction) {
+    OrderedJson prediction;
+    prediction["name"] = report.prediction->name;
+    prediction.update(feature_json(*report.prediction));
+    root["prediction"] = std::move(prediction);
+  }
   // Labels come from user files and may not be UTF-8: show them with U+FFFD
   // rather than fail the whole report.
   return root.dump(2, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
@@ -526,6 +579,22 @@ std::string drift_report_text(const DriftReport& report) {
                 report.drift_share, report.drifted_features, report.evaluated_features,
                 report.dataset_drift ? "yes" : "no");
   out += line;
+  if (report.multivariate) {
+    const MultivariateDrift& m = *report.multivariate;
+    std::snprintf(line, sizeof line,
+                  "multivariate reconstruction error %.6g over %llu rows, band [%.6g, %.6g], drift: %s\n",
+                  m.reconstruction_error, static_cast<unsigned long long>(m.rows), m.lower_threshold,
+                  m.upper_threshold, m.drift_detected ? "yes" : "no");
+    out += line;
+  }
+  if (report.prediction) {
+    const FeatureDrift& f = *report.prediction;
+    std::snprintf(line, sizeof line, "prediction %s: drift %s (%s), psi %s, js %s, ks_p %s, chi2_p %s\n",
+                  f.name.c_str(), f.drift_detected ? "yes" : "no", f.method.c_str(), text_number(f.psi).c_str(),
+                  text_number(f.js_distance).c_str(), text_number(f.ks_pvalue).c_str(),
+                  text_number(f.chi2_pvalue).c_str());
+    out += line;
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include "drift/compensated_sum.hpp"
 #include "drift/sample_checks.hpp"
+#include "drift/two_sample.hpp"
 
 namespace mlmon {
 inline namespace v1 {
@@ -14,31 +15,12 @@ double wasserstein_distance(std::span<const double> reference_sorted,
                             std::span<const double> current_sorted) {
   detail::require_sorted_sample(reference_sorted, "reference_sorted");
   detail::require_sorted_sample(current_sorted, "current_sorted");
-  const std::size_t n = reference_sorted.size();
-  const std::size_t m = current_sorted.size();
-  const double n_d = static_cast<double>(n);
-  const double m_d = static_cast<double>(m);
-  // Walk the pooled values in order. Between consecutive pooled values x and
-  // x_next both empirical CDFs are constant, so the area is
-  // |F_ref(x) - F_cur(x)| * (x_next - x); equal pooled values add zero width,
-  // which is how scipy's sort + searchsorted formulation treats ties too.
-  std::size_t i = 0;
-  std::size_t j = 0;
-  detail::CompensatedSum area;
-  double x = std::min(reference_sorted[0], current_sorted[0]);
-  while (i < n || j < m) {
-    // Consume every value equal to x from both samples.
-    while (i < n && reference_sorted[i] == x) ++i;
-    while (j < m && current_sorted[j] == x) ++j;
-    if (i == n && j == m) break;
-    const double next = i == n   ? current_sorted[j]
-                        : j == m ? reference_sorted[i]
-                                 : std::min(reference_sorted[i], current_sorted[j]);
-    const double gap = static_cast<double>(i) / n_d - static_cast<double>(j) / m_d;
-    area.add(std::fabs(gap) * (next - x));
-    x = next;
-  }
-  return area.value();
+  // One merge of the pooled values (shared with the KS statistic): between
+  // consecutive distinct pooled values both empirical CDFs are constant, so
+  // the area is |F_ref(x) - F_cur(x)| * (x_next - x); equal pooled values add
+  // zero width, which is how scipy's sort + searchsorted formulation treats
+  // ties too.
+  return detail::merge_two_samples(reference_sorted, current_sorted).wasserstein();
 }
 
 double population_std(std::span<const double> values) {

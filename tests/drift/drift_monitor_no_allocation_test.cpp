@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <limits>
 #include <new>
 #include <vector>
 
@@ -41,6 +42,44 @@ TEST(DriftMonitorNoAllocation, ObserveAfterWarmUp) {
   const long after_evaluate = tl_allocations;
   for (int i = 0; i < 100; ++i) monitor.observe(row);
   EXPECT_EQ(tl_allocations, after_evaluate);
+}
+
+// With a multivariate model (each row scored on the predict path) and a
+// prediction window, still no allocation after the thread's first row of
+// each.
+TEST(DriftMonitorNoAllocation, MultivariateAndPredictionAfterWarmUp) {
+  std::vector<double> x;
+  std::vector<double> y;
+  for (int i = 0; i < 1000; ++i) {
+    x.push_back(i * 0.01);
+    y.push_back((i * 37 % 101) * 0.1);
+  }
+  Dataset data;
+  data.add_numerical("x", x);
+  data.add_numerical("y", y);
+  Dataset outputs;
+  outputs.add_numerical("score", y);
+  const ReferenceProfile profile = ReferenceProfile::build(data);
+  ASSERT_TRUE(profile.multivariate().has_value());
+  Registry registry;
+  DriftMonitorOptions options;
+  options.model_name = std::string("m");
+  options.window.sample_capacity = 16;
+  options.prediction_reference = ReferenceProfile::build(outputs);
+  DriftMonitor monitor(profile, registry, options);
+  const std::vector<double> row = {1.5, 2.5};
+  monitor.observe(row);
+  monitor.observe_prediction(0.5);
+  const long before = tl_allocations;
+  for (int i = 0; i < 1000; ++i) {
+    const double values[] = {i * 0.1, i % 7 == 0 ? std::numeric_limits<double>::quiet_NaN() : i * 0.2};
+    monitor.observe(values);
+    monitor.observe_prediction(i * 0.3);
+  }
+  EXPECT_EQ(tl_allocations, before);
+  const DriftReport report = monitor.evaluate();
+  EXPECT_EQ(report.multivariate->rows, 1001u);
+  EXPECT_EQ(report.prediction->n_current, 1001u);
 }
 
 }  // namespace

@@ -165,6 +165,19 @@ TEST(DriftReport, AgreesWithScipyOnTheOfflineFixture) {
           << f.name << " edges";
     }
   }
+  // The three numerical columns' PCA reconstruction drift (NannyML's method
+  // from scikit-learn parts; missing cells imputed with the mean).
+  const Json& m = expected["multivariate"];
+  ASSERT_TRUE(report.multivariate.has_value());
+  ASSERT_TRUE(profile.multivariate().has_value());
+  EXPECT_EQ(profile.multivariate()->component_count(), m["model"]["n_components"].get<std::size_t>());
+  EXPECT_EQ(profile.multivariate()->chunk_size, m["model"]["chunk_size"].get<std::uint64_t>());
+  EXPECT_EQ(report.multivariate->rows, m["rows"].get<std::uint64_t>());
+  tracker.statistic(report.multivariate->reconstruction_error, m["reconstruction_error"].get<double>(),
+                    "multivariate error");
+  tracker.statistic(report.multivariate->lower_threshold, m["lower_threshold"].get<double>(), "multivariate lower");
+  tracker.statistic(report.multivariate->upper_threshold, m["upper_threshold"].get<double>(), "multivariate upper");
+  EXPECT_EQ(report.multivariate->drift_detected, m["drift_detected"].get<bool>());
 }
 
 // ---------------------------------------------------------------- decisions
@@ -383,7 +396,9 @@ TEST(DriftReportJson, HasTheDocumentedKeysNullsAndInf) {
   std::vector<std::string> top;
   for (const auto& [key, value] : json.items()) top.push_back(key);
   std::sort(top.begin(), top.end());
-  EXPECT_EQ(top, (std::vector<std::string>{"dataset_drift", "drift_share", "features"}));
+  EXPECT_EQ(top, (std::vector<std::string>{"dataset_drift", "drift_share", "features", "multivariate"}));
+  // One numerical feature: no multivariate model, so null.
+  EXPECT_TRUE(json["multivariate"].is_null());
   const std::vector<std::string> keys = {"type",        "n_reference",       "n_current",
                                          "psi",         "ks_statistic",      "ks_pvalue",
                                          "js_distance", "wasserstein",       "wasserstein_normed",

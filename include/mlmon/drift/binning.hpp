@@ -99,6 +99,12 @@ MLMON_EXPORT BinCounts bin_counts(const BinEdges& edges, std::span<const double>
 MLMON_EXPORT std::uint64_t add_bin_counts(const BinEdges& edges, std::span<const double> values,
                                           std::span<std::uint64_t> counts);
 
+/// add_bin_counts() for values already sorted ascending and finite (not
+/// checked): one binary search per edge, O(B log n) instead of one bin
+/// lookup per value; the same counts. `counts` as add_bin_counts().
+MLMON_EXPORT void add_sorted_bin_counts(const BinEdges& edges, std::span<const double> sorted,
+                                        std::span<std::uint64_t> counts);
+
 /// counts[i] / sum(counts), the per-bin proportions every binned estimator
 /// takes. All zeros when the counts sum to zero (an empty window): the
 /// estimators decide what an empty side means.

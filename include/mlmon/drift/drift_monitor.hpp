@@ -20,6 +20,7 @@
 #include "mlmon/drift/profile.hpp"
 #include "mlmon/drift/report.hpp"
 #include "mlmon/export.hpp"
+#include "mlmon/instrument/input_observer.hpp"
 #include "mlmon/metrics/registry.hpp"
 
 namespace mlmon {
@@ -31,6 +32,9 @@ struct DriftLayout;
 struct DriftCell;
 struct DriftSubWindow;
 struct DriftSeries;
+// What a DriftMonitor watches: the model's inputs, or (inside another
+// monitor) its outputs.
+enum class DriftRole { kInputs, kPrediction };
 }  // namespace detail
 
 /// What closes a DriftMonitor sub-window.
@@ -87,6 +91,14 @@ struct MLMON_EXPORT DriftMonitorOptions {
   std::function<void(const DriftReport&)> on_report;
   /// Seed of the evaluation-side sampler that merges per-thread samples.
   std::uint64_t seed = kDefaultSampleSeed;
+  /// Prediction drift: the reference of the model's outputs, a profile with
+  /// exactly one feature (numerical for scores or regression values,
+  /// categorical for predicted classes), e.g. ReferenceProfile::build() of
+  /// the model's outputs on its training data. observe_prediction() feeds
+  /// its window, which opens and closes with the input window.
+  std::optional<ReferenceProfile> prediction_reference;
+  /// Decision rule of the prediction (DriftOptions::decision's meaning).
+  DriftDecision prediction_decision;
 };
 
 /// Streaming drift of a model's inputs against a reference profile.
@@ -114,24 +126,40 @@ struct MLMON_EXPORT DriftMonitorOptions {
 /// (numerical) or C categories (categorical), S = sample_capacity, K =
 /// sub_windows and T threads that have observed, about
 ///   numerical:   (2T + K) x 8 x (B + 1 + S) bytes,
-///   categorical: (2T + K) x 8 x (C + 2) bytes.
+///   categorical: (2T + K) x 8 x (C + 2) bytes;
+/// state_bytes() reports the actual figure.
 ///
-/// Thread-safety: observe() is safe from any number of threads, concurrently
-/// with everything else; evaluate(), poll(), start() and stop() are
-/// thread-safe (evaluations are serialised).
-class MLMON_EXPORT DriftMonitor {
+/// With a multivariate model in the profile (and drift.multivariate), each
+/// row's PCA reconstruction error is added to the window on the predict path
+/// (O(d k) flops for d model features and k components), so the window's
+/// mean error is exact; reports carry it (DriftReport::multivariate).
+///
+/// With a prediction reference, observe_prediction() feeds a one-feature
+/// window of the model's outputs, evaluated with the same estimators and
+/// published as feature "__prediction__" (DriftReport::prediction).
+///
+/// A DriftMonitor is an InputObserver: ModelMonitor's observer hook can feed
+/// it the request's feature row.
+///
+/// Thread-safety: observe() and observe_prediction() are safe from any number
+/// of threads, concurrently with everything else; evaluate(), poll(), start()
+/// and stop() are thread-safe (evaluations are serialised).
+class MLMON_EXPORT DriftMonitor final : public InputObserver {
  public:
   /// Label of the bucket that counts categories absent from the reference.
   static constexpr std::string_view kUnseenCategory = "__unseen__";
+  /// `feature` label of the prediction's series.
+  static constexpr std::string_view kPredictionFeature = "__prediction__";
 
   /// Keeps a copy of `profile`, registers the series in `registry` (which
   /// must outlive the monitor) and opens the first sub-window. Throws
   /// std::invalid_argument naming "profile" (no feature), "model_name" (empty), "window.rows",
   /// "window.duration", "window.sub_windows", "window.sample_capacity",
-  /// "poll_interval", or the bad DriftOptions field as evaluate_drift() does.
+  /// "poll_interval", "prediction_reference" (not exactly one feature), or
+  /// the bad DriftOptions field as evaluate_drift() does.
   DriftMonitor(const ReferenceProfile& profile, Registry& registry, DriftMonitorOptions options);
   /// Stops the background thread (waiting for it).
-  ~DriftMonitor();
+  ~DriftMonitor() override;
   /// Not copyable: threads hold pointers into its cells.
   DriftMonitor(const DriftMonitor&) = delete;
   /// Not copyable.
@@ -140,7 +168,18 @@ class MLMON_EXPORT DriftMonitor {
   /// Adds one row, one value per profile feature in schema order. A row of
   /// the wrong size is dropped and reported as RecordError::kInvalidValue.
   /// Never blocks, never throws; allocates only on a thread's first row.
-  void observe(std::span<const double> row) noexcept;
+  /// Always returns InputVerdict::kAccept: drift never refuses a request.
+  InputVerdict observe(std::span<const double> row) noexcept override;
+
+  /// Adds one model output to the prediction window: the value, or for a
+  /// categorical prediction reference prediction_code(label). Without a
+  /// prediction reference the value is dropped (RecordError::kInvalidValue).
+  /// Same cost and guarantees as observe() with a one-feature row.
+  void observe_prediction(double value) noexcept;
+
+  /// category_code() for the prediction reference's classes; NaN without a
+  /// categorical prediction reference.
+  double prediction_code(std::string_view label) const noexcept;
 
   /// The value observe() expects for `label` of categorical feature
   /// `feature` (schema index): its category index; NaN for an empty label
@@ -181,7 +220,17 @@ class MLMON_EXPORT DriftMonitor {
   /// The profile the monitor compares against.
   const ReferenceProfile& profile() const noexcept { return profile_; }
 
+  /// Bytes of window state held now: every thread cell allocated so far (two
+  /// buffers each), the ring of closed sub-windows, and the prediction
+  /// window's. Grows with threads that have observed, never with traffic.
+  std::size_t state_bytes() const;
+
  private:
+  DriftMonitor(const ReferenceProfile& profile, Registry& registry, DriftMonitorOptions options,
+               detail::DriftRole role);
+  void close_into_ring_locked();
+  void push_empty_locked();
+  DriftReport evaluate_ring();
   using Layout = detail::DriftLayout;
   using Cell = detail::DriftCell;
   using SubWindow = detail::DriftSubWindow;
@@ -195,6 +244,8 @@ class MLMON_EXPORT DriftMonitor {
 
   const ReferenceProfile profile_;
   DriftMonitorOptions options_;
+  detail::DriftRole role_;
+  std::unique_ptr<DriftMonitor> prediction_;  // outputs' window (inputs role only)
   std::unique_ptr<Layout> layout_;
   std::size_t shared_slot_;                        // index of the overflow cell
   std::unique_ptr<std::atomic<Cell*>[]> cells_;    // shared_slot_ + 1, created on a slot's first row

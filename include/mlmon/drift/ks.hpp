@@ -53,6 +53,11 @@ MLMON_EXPORT double ks_statistic(std::span<const double> reference_sorted,
 ///    (D snapped to the lattice), h == 0 gives p = 1, and a result outside [0, 1]
 ///    (rounding: e.g. n1 == n2 == 5, D = 0.2 yields 1 + 2^-52) falls back to
 ///    kAsymp. An explicit kExact also falls back when n1/g >= INT32_MAX / (n2/g).
+///    For n1 != n2 (both >= 50) whose bound 2 exp(-2 D^2 n1 n2 / (n1 + n2))
+///    is below 1e-12, the recursion (which then spans most of the lattice) is
+///    skipped and kstwo_sf(D, round(n1 n2 / (n1 + n2))) returned: both are
+///    below 1e-12, so the result stays within 1e-6 of scipy's; method is
+///    still reported as kExact.
 ///  - kAsymp: kstwo_sf(D, round(n1 n2 / (n1 + n2))), rounding half to even like
 ///    numpy.round.
 /// Throws as ks_statistic().

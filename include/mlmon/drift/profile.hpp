@@ -44,6 +44,14 @@ inline constexpr std::size_t kMaxBins = 100000;
 /// Default cap on the reference sample kept for KS and Wasserstein.
 inline constexpr std::size_t kDefaultSampleCap = 100000;
 
+/// Default share of the standardised reference variance the multivariate
+/// (PCA) model keeps, as NannyML's DataReconstructionDriftCalculator.
+inline constexpr double kDefaultPcaVariance = 0.65;
+
+/// Default number of reference chunks the multivariate thresholds come from
+/// (NannyML's DefaultChunker splits the reference into 10).
+inline constexpr std::size_t kDefaultMultivariateChunks = 10;
+
 /// Default seed of the reservoir sampler (the ASCII bytes of "mlmon-v1"). A
 /// fixed seed makes a profile a pure function of its training data and
 /// options: rebuilding it gives the same file.
@@ -68,9 +76,103 @@ struct MLMON_EXPORT ProfileOptions {
   std::size_t sample_cap = kDefaultSampleCap;
   /// Seed of the reservoir sampler.
   std::uint64_t sample_seed = kDefaultSampleSeed;
+  /// Fit the multivariate (PCA reconstruction) model when the data has at
+  /// least two numerical features of equal length (MultivariateProfile).
+  bool multivariate = true;
+  /// Share of the standardised variance the kept components explain, in
+  /// (0, 1] (sklearn PCA(n_components=pca_variance)).
+  double pca_variance = kDefaultPcaVariance;
+  /// Rows per reference chunk for the thresholds; 0 splits the reference
+  /// into kDefaultMultivariateChunks chunks (rows / 10, at least 1).
+  std::uint64_t multivariate_chunk_size = 0;
 
   /// Field-wise equality.
   friend bool operator==(const ProfileOptions&, const ProfileOptions&) = default;
+};
+
+/// Thresholds of the multivariate score for a window of a given size.
+/// Thread-safety: a plain value; no internal synchronisation.
+struct MLMON_EXPORT MultivariateThresholds {
+  /// Lower bound (never below 0: an error cannot be negative).
+  double lower = 0.0;
+  /// Upper bound.
+  double upper = 0.0;
+};
+
+/// The multivariate drift model of a reference (NannyML's data
+/// reconstruction drift): numerical features imputed with their reference
+/// mean, standardised (sklearn StandardScaler: mean and ddof-0 std, a zero
+/// std taken as 1), projected on the principal components that explain
+/// `variance_share` of the variance (sklearn PCA(n_components=0.65)), and
+/// mapped back. A row's reconstruction error is the Euclidean distance
+/// between its standardised values and their reconstruction; a chunk's
+/// (window's) error is the mean over its rows. A change in how features vary
+/// together (a correlation that breaks) raises it even when every marginal
+/// distribution stays the same.
+///
+/// Thresholds come from reference chunks: the reference rows are cut into
+/// chunks of `chunk_size`, each chunk's mean error is in `chunk_errors`, and
+/// the alert band is mean +- 3 std (ddof 0) of those (NannyML's default
+/// StandardDeviationThreshold, lower bound clipped at 0). A window of n <
+/// chunk_size rows gets the std scaled by sqrt(chunk_size / n), the standard
+/// error of a mean of n rows; a window of n >= chunk_size rows keeps
+/// NannyML's band (thresholds(): the chunk errors are in-sample, so they
+/// understate new data's error a little, and a band narrowed further for
+/// large windows would alarm on that offset alone; docs/drift.md).
+/// Thread-safety: a plain value; concurrent const use is safe.
+struct MLMON_EXPORT MultivariateProfile {
+  /// The numerical features in the model, in schema order.
+  std::vector<std::string> features;
+  /// Schema index of each feature (derived from the names; not saved).
+  std::vector<std::size_t> columns;
+  /// Reference mean per feature (the imputation value and the centre).
+  std::vector<double> mean;
+  /// Reference std (ddof 0, after imputation) per feature; 1 where it is 0.
+  std::vector<double> scale;
+  /// 1 / scale (derived; not saved): the predict path multiplies instead of
+  /// dividing (within an ulp of sklearn's division).
+  std::vector<double> inverse_scale;
+  /// The requested share of variance (ProfileOptions::pca_variance).
+  double variance_share = kDefaultPcaVariance;
+  /// Kept principal axes, k rows of features.size() values (row-major),
+  /// orthonormal, by decreasing variance.
+  std::vector<double> components;
+  /// Share of the variance each kept axis explains (k values).
+  std::vector<double> explained_variance_ratio;
+  /// An orthonormal basis of the discarded directions, d - k rows of d
+  /// values (derived from `components`; not saved): when d - k <= 2k the
+  /// error is the norm of the row's coordinates on these axes, (d - k) d
+  /// flops instead of the 2 d k of projecting and reconstructing, and free of
+  /// cancellation. Empty when the two-step form is cheaper or k == d.
+  std::vector<double> residual_axes;
+  /// Rows per reference chunk.
+  std::uint64_t chunk_size = 0;
+  /// Mean reconstruction error of each reference chunk (whole chunks only).
+  std::vector<double> chunk_errors;
+  /// Mean of chunk_errors.
+  double error_mean = 0.0;
+  /// Population std (ddof 0) of chunk_errors.
+  double error_std = 0.0;
+
+  /// Number of kept components k.
+  std::size_t component_count() const noexcept {
+    return features.empty() ? 0 : components.size() / features.size();
+  }
+  /// Doubles of scratch reconstruction_error() needs: features + k.
+  std::size_t scratch_size() const noexcept { return features.size() + component_count(); }
+  /// Reconstruction error of one row given in schema order (the model reads
+  /// `columns`); a non-finite value is imputed with the reference mean. Cost:
+  /// d + min((d - k) d, 2 d k) multiply-adds.
+  /// `scratch` holds at least scratch_size() doubles. No allocation, no
+  /// throw: the predict path calls it.
+  double reconstruction_error(std::span<const double> schema_row, std::span<double> scratch) const noexcept;
+  /// Alert band for a window of `rows` rows: error_mean +- multiplier x
+  /// error_std x sqrt(chunk_size / min(rows, chunk_size)) (rows taken as at
+  /// least 1), the lower bound clipped at 0.
+  MultivariateThresholds thresholds(std::uint64_t rows, double multiplier = 3.0) const noexcept;
+
+  /// Field-wise, bitwise equality of the numbers.
+  friend bool operator==(const MultivariateProfile&, const MultivariateProfile&) = default;
 };
 
 /// Reference summary of one numerical feature.
@@ -153,12 +255,19 @@ struct MLMON_EXPORT FeatureProfile {
 ///
 /// JSON format (docs/drift.md has the full description):
 ///   {"format_version": "mlmon.reference_profile/1",
-///    "options": {"bins", "binning", "sample_cap", "sample_seed"},
+///    "options": {"bins", "binning", "sample_cap", "sample_seed",
+///                "multivariate", "pca_variance", "multivariate_chunk_size"},
 ///    "features": [{"name", "type": "numerical", "count", "missing", "mean",
 ///                  "std", "min", "max", "bin_edges": [interior edges],
 ///                  "reference_proportions": [...], "sample": [...]},
 ///                 {"name", "type": "categorical", "missing",
-///                  "categories": {"label": count, ...}}, ...]}
+///                  "categories": {"label": count, ...}}, ...],
+///    "multivariate": {"features", "mean", "scale", "variance_share",
+///                     "components", "explained_variance_ratio", "chunk_size",
+///                     "chunk_errors", "error_mean", "error_std",
+///                     "lower_threshold", "upper_threshold"}}
+/// The last three option fields and "multivariate" are optional on load
+/// (profiles written before them load without a multivariate model).
 ///
 /// Thread-safety: an immutable value once built or loaded; concurrent const
 /// use is safe.
@@ -168,8 +277,11 @@ class MLMON_EXPORT ReferenceProfile {
   ReferenceProfile() = default;
 
   /// Summarises every feature of `data`. Non-finite numerical values and
-  /// empty labels are counted as missing. Throws std::invalid_argument naming
-  /// "bins" (0 or > kMaxBins) or "sample_cap" (zero), or the feature ("feature \"x\": ...") when it
+  /// empty labels are counted as missing. With options.multivariate, fits
+  /// the MultivariateProfile on the numerical features (rows with a missing
+  /// value are imputed). Throws std::invalid_argument naming
+  /// "bins" (0 or > kMaxBins), "sample_cap" (zero), "pca_variance" (outside
+  /// (0, 1]), or the feature ("feature \"x\": ...") when it
   /// has no non-missing value or its values overflow the summary statistics
   /// (the first such feature in schema order). Features are summarised in
   /// parallel, one thread per hardware thread; the result does not depend on
@@ -212,6 +324,12 @@ class MLMON_EXPORT ReferenceProfile {
   /// The options the profile was built with.
   const ProfileOptions& options() const noexcept { return options_; }
 
+  /// The multivariate (PCA reconstruction) model; std::nullopt when the
+  /// profile has none (options.multivariate off, fewer than two numerical
+  /// features, numerical columns of unequal length, or a profile saved
+  /// before the model existed).
+  const std::optional<MultivariateProfile>& multivariate() const noexcept { return multivariate_; }
+
   /// Equal when options and every feature summary are equal.
   friend bool operator==(const ReferenceProfile&, const ReferenceProfile&) = default;
 
@@ -219,6 +337,7 @@ class MLMON_EXPORT ReferenceProfile {
   ProfileOptions options_;
   FeatureSchema schema_;
   std::vector<FeatureProfile> features_;
+  std::optional<MultivariateProfile> multivariate_;
 };
 
 }  // namespace v1

@@ -126,6 +126,12 @@ struct MLMON_EXPORT DriftOptions {
   bool chi2_contingency = false;
   /// Worker threads over features; 0 takes std::thread::hardware_concurrency().
   std::size_t threads = 0;
+  /// Evaluate the multivariate (PCA reconstruction) score when the profile
+  /// has a model (ReferenceProfile::multivariate()).
+  bool multivariate = true;
+  /// Width of the multivariate alert band in reference-chunk standard
+  /// deviations (NannyML's default 3; > 0).
+  double multivariate_std_multiplier = 3.0;
 };
 
 /// One feature's drift statistics and decision. A statistic that does not
@@ -176,6 +182,39 @@ struct MLMON_EXPORT FeatureDrift {
   std::string method;
 };
 
+/// The multivariate score of a window: the mean PCA reconstruction error of
+/// its rows against the reference's alert band (MultivariateProfile).
+/// Thread-safety: a plain value; no internal synchronisation.
+struct MLMON_EXPORT MultivariateDrift {
+  /// Rows the error is the mean over.
+  std::uint64_t rows = 0;
+  /// Mean reconstruction error of the rows.
+  double reconstruction_error = 0.0;
+  /// Lower end of the band for this many rows (MultivariateProfile::thresholds()).
+  double lower_threshold = 0.0;
+  /// Upper end of the band.
+  double upper_threshold = 0.0;
+  /// The error is outside [lower_threshold, upper_threshold].
+  bool drift_detected = false;
+};
+
+/// What a window keeps for the multivariate score: the sum of its rows'
+/// reconstruction errors and the row count.
+/// Thread-safety: a plain value; no internal synchronisation.
+struct MLMON_EXPORT MultivariateWindow {
+  /// Sum over the rows of MultivariateProfile::reconstruction_error().
+  double error_sum = 0.0;
+  /// Rows summed.
+  std::uint64_t rows = 0;
+};
+
+/// The multivariate verdict for a window: mean error error_sum / rows
+/// against model.thresholds(rows, multiplier). std::nullopt when the
+/// window has no row. Shared by evaluate_drift() and DriftMonitor.
+MLMON_EXPORT std::optional<MultivariateDrift> evaluate_multivariate(const MultivariateProfile& model,
+                                                                   const MultivariateWindow& window,
+                                                                   double multiplier = 3.0);
+
 /// Drift of every profiled feature and the dataset verdict.
 /// Thread-safety: a plain value; no internal synchronisation.
 struct MLMON_EXPORT DriftReport {
@@ -190,11 +229,20 @@ struct MLMON_EXPORT DriftReport {
   /// drift_share >= DriftOptions::drift_share_threshold (and at least one
   /// feature evaluated).
   bool dataset_drift = false;
+  /// The multivariate score, when the profile has a model, the options ask
+  /// for it and the current data has rows for it. Not part of drift_share.
+  std::optional<MultivariateDrift> multivariate;
+  /// Drift of the model's outputs (DriftMonitor with a prediction
+  /// reference); not part of drift_share.
+  std::optional<FeatureDrift> prediction;
 };
 
 /// Compares `current` with `reference` feature by feature through the drift
 /// estimators (psi(), ks_2samp(), js_distance(), wasserstein_distance(),
 /// hellinger(), kl_divergence(), chi_square_goodness_of_fit()), then decides.
+/// With a multivariate model in the profile (and options.multivariate), the
+/// current numerical columns it names, when of equal length, are scored row
+/// by row (evaluate_multivariate()).
 /// Numerical: current values binned on the reference edges; KS and
 /// Wasserstein against the reference sample. Categorical: proportions over the
 /// union of reference and current categories (sorted by name). Non-finite
@@ -243,7 +291,11 @@ MLMON_EXPORT DriftReport evaluate_drift(const ReferenceProfile& reference, std::
 ///    "ks_statistic", "ks_pvalue", "js_distance", "wasserstein",
 ///    "wasserstein_normed", "hellinger", "kl_divergence", "chi2_statistic",
 ///    "chi2_pvalue", "unseen_categories": [...], "drift_detected", "method"}},
-///    "drift_share", "dataset_drift"}
+///    "drift_share", "dataset_drift",
+///    "multivariate": {"reconstruction_error", "lower_threshold",
+///                     "upper_threshold", "drift_detected", "rows"} or null}
+/// plus, when the report has one, "prediction": {"name", then the keys of a
+/// feature}.
 /// in profile order. A statistic that does not apply is null; an infinite one
 /// (chi-square with an unseen category) is the string "inf" (JSON has no
 /// infinity; Python's float() reads "inf"). unseen_categories is [] for
