@@ -1,6 +1,8 @@
 // mlmon-loadgen: drives the example model server with POST /predict requests
 // whose features are rows drawn (seeded) from the dataset, at a fixed rate,
-// optionally drifting a few features after a while. Prints a one-line JSON
+// optionally drifting a few features after a while, and sends each answered
+// prediction's true label to POST /feedback (with a configurable probability
+// and delay) so the server's live accuracy moves. Prints a one-line JSON
 // summary on stdout.
 //
 // Safety: it only ever talks to --target, and refuses (exit 2, before any
@@ -12,9 +14,11 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <functional>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -22,7 +26,9 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <mutex>
 #include <optional>
+#include <queue>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -42,6 +48,7 @@ using Json = nlohmann::ordered_json;
 constexpr const char* kUsage =
     "usage: mlmon-loadgen --target URL --rps N --duration SECONDS [--data PATH] [--seed N]\n"
     "                     [--threads N] [--drift-after SECONDS] [--drift-factor F]\n"
+    "                     [--feedback-probability P] [--feedback-delay SECONDS] [--feedback-target URL]\n"
     "  --target URL          the server's predict URL, e.g. http://127.0.0.1:8080/predict;\n"
     "                        the host must be loopback (127.x.x.x, localhost, [::1])\n"
     "  --rps N               requests per second to send (> 0)\n"
@@ -51,6 +58,12 @@ constexpr const char* kUsage =
     "  --threads N           concurrent connections (default 4)\n"
     "  --drift-after SECONDS from then on scale a few features (default: never)\n"
     "  --drift-factor F      scale used by --drift-after (default 1.5)\n"
+    "  --feedback-probability P  share of answered predictions whose true label is sent\n"
+    "                        to the feedback URL (default 1; 0 sends none)\n"
+    "  --feedback-delay SECONDS  wait this long after the answer before sending the label\n"
+    "                        (default 0); pending labels are sent before exiting\n"
+    "  --feedback-target URL the feedback URL (default: --target with the path /feedback);\n"
+    "                        loopback only, as --target\n"
     "Exit status: 0 done, 1 no request succeeded or a runtime error, 2 bad usage or\n"
     "a non-loopback target.\n";
 
@@ -67,6 +80,9 @@ struct Flags {
   int threads = 4;
   std::optional<double> drift_after_seconds;
   double drift_factor = 1.5;
+  double feedback_probability = 1.0;
+  double feedback_delay_seconds = 0.0;
+  std::string feedback_target;
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -129,6 +145,16 @@ Flags parse_flags(int argc, char** argv) {
       if (*flags.drift_after_seconds < 0) usage_error("--drift-after needs seconds >= 0");
     } else if (arg == "--drift-factor") {
       flags.drift_factor = parse_number(arg, take());
+    } else if (arg == "--feedback-probability") {
+      flags.feedback_probability = parse_number(arg, take());
+      if (flags.feedback_probability < 0 || flags.feedback_probability > 1) {
+        usage_error("--feedback-probability needs a number in [0, 1]");
+      }
+    } else if (arg == "--feedback-delay") {
+      flags.feedback_delay_seconds = parse_number(arg, take());
+      if (flags.feedback_delay_seconds < 0) usage_error("--feedback-delay needs seconds >= 0");
+    } else if (arg == "--feedback-target") {
+      flags.feedback_target = take();
     } else {
       usage_error("unknown argument '" + arg + "'");
     }
@@ -182,6 +208,23 @@ std::string checked_target(const std::string& target) {
   return normalized;
 }
 
+// `predict_url` with its path replaced by /feedback (and no query).
+std::string feedback_url_for(const std::string& predict_url) {
+  CURLU* url = curl_url();
+  if (url == nullptr) usage_error("out of memory");
+  std::string out;
+  if (curl_url_set(url, CURLUPART_URL, predict_url.c_str(), 0) == CURLUE_OK &&
+      curl_url_set(url, CURLUPART_PATH, "/feedback", 0) == CURLUE_OK &&
+      curl_url_set(url, CURLUPART_QUERY, nullptr, 0) == CURLUE_OK) {
+    char* part = nullptr;
+    if (curl_url_get(url, CURLUPART_URL, &part, 0) == CURLUE_OK) out = part;
+    curl_free(part);
+  }
+  curl_url_cleanup(url);
+  if (out.empty()) usage_error("cannot derive a feedback URL from '" + predict_url + "'");
+  return out;
+}
+
 std::atomic<bool> g_interrupted{false};
 
 extern "C" void on_signal(int) { g_interrupted.store(true); }
@@ -202,6 +245,105 @@ struct Totals {
   std::atomic<std::uint64_t> ok{0};
   std::atomic<std::uint64_t> http_errors{0};
   std::atomic<std::uint64_t> transport_errors{0};
+  std::atomic<std::uint64_t> feedback_sent{0};
+  std::atomic<std::uint64_t> feedback_ok{0};
+  std::atomic<std::uint64_t> feedback_errors{0};
+};
+
+// One POST with a JSON body on a reused handle; the HTTP status, or 0 on a
+// transport error.
+long post_json(CURL* curl, const std::string& body) {
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  if (curl_easy_perform(curl) != CURLE_OK) return 0;
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  return status;
+}
+
+// A handle set up for loopback JSON posts to `url` (headers owned by the caller).
+CURL* json_handle(const std::string& url, curl_slist* headers) {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return nullptr;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http");
+#endif
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &discard_body);
+  return curl;
+}
+
+curl_slist* json_headers() {
+  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  // Bodies are close to 1 KiB; above that curl would send
+  // "Expect: 100-continue" and wait for an interim reply on every request.
+  return curl_slist_append(headers, "Expect:");
+}
+
+// Labels waiting for their send time, sent in due order by one thread.
+class FeedbackQueue {
+ public:
+  void push(Clock::time_point due, std::string body) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      pending_.push(Item{due, std::move(body)});
+    }
+    wake_.notify_one();
+  }
+  // No more pushes; run() returns once everything pending is sent.
+  void close() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closed_ = true;
+    }
+    wake_.notify_one();
+  }
+  void run(const std::string& url, Totals& totals) {
+    curl_slist* headers = json_headers();
+    CURL* curl = json_handle(url, headers);
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!g_interrupted.load(std::memory_order_relaxed)) {
+      if (pending_.empty()) {
+        if (closed_) break;
+        wake_.wait_for(lock, std::chrono::milliseconds(50));
+        continue;
+      }
+      const Clock::time_point due = pending_.top().due;
+      if (Clock::now() < due) {
+        // Short slices, so that Ctrl-C stops a long delay promptly.
+        wake_.wait_until(lock, std::min(due, Clock::now() + std::chrono::milliseconds(50)));
+        continue;
+      }
+      std::string body = pending_.top().body;
+      pending_.pop();
+      lock.unlock();
+      totals.feedback_sent.fetch_add(1, std::memory_order_relaxed);
+      const long status = curl != nullptr ? post_json(curl, body) : 0;
+      (status >= 200 && status < 300 ? totals.feedback_ok : totals.feedback_errors)
+          .fetch_add(1, std::memory_order_relaxed);
+      lock.lock();
+    }
+    lock.unlock();
+    if (curl != nullptr) curl_easy_cleanup(curl);
+    curl_slist_free_all(headers);
+  }
+
+ private:
+  struct Item {
+    Clock::time_point due;
+    std::string body;
+    bool operator>(const Item& other) const { return due > other.due; }
+  };
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::priority_queue<Item, std::vector<Item>, std::greater<>> pending_;
+  bool closed_ = false;
 };
 
 struct Plan {
@@ -214,11 +356,30 @@ struct Plan {
   double rps = 0.0;
   std::uint64_t total_requests = 0;
   Clock::time_point start;
+  double feedback_probability = 0.0;
+  std::chrono::nanoseconds feedback_delay{0};
+  FeedbackQueue* feedback = nullptr;
 };
+
+std::size_t row_of(const Plan& plan, std::uint64_t index) {
+  return mix(plan.seed ^ mix(index)) % plan.dataset->rows();
+}
+
+std::string request_id_of(const Plan& plan, std::uint64_t index) {
+  return "loadgen-" + std::to_string(plan.seed) + "-" + std::to_string(index);
+}
+
+// Whether request `index` gets its label sent: a pure function of seed and
+// index, like the row choice.
+bool sends_feedback(const Plan& plan, std::uint64_t index) {
+  if (plan.feedback_probability <= 0.0) return false;
+  const double u = static_cast<double>(mix(plan.seed ^ mix(index ^ 0xfeedbac4ULL)) >> 11) * 0x1.0p-53;
+  return u < plan.feedback_probability;
+}
 
 std::string request_body(const Plan& plan, std::uint64_t index) {
   const auto& dataset = *plan.dataset;
-  const std::size_t row_index = mix(plan.seed ^ mix(index)) % dataset.rows();
+  const std::size_t row_index = row_of(plan, index);
   const auto row = dataset.row(row_index);
   const double at_seconds = static_cast<double>(index) / plan.rps;
   const bool drift = plan.drift_after_seconds && at_seconds >= *plan.drift_after_seconds;
@@ -226,8 +387,7 @@ std::string request_body(const Plan& plan, std::uint64_t index) {
   for (std::size_t i = 0; i < row.size(); ++i) {
     features[dataset.feature_names[i]] = drift && plan.drifted[i] ? row[i] * plan.drift_factor : row[i];
   }
-  const Json body = {{"request_id", "loadgen-" + std::to_string(plan.seed) + "-" + std::to_string(index)},
-                     {"features", std::move(features)}};
+  const Json body = {{"request_id", request_id_of(plan, index)}, {"features", std::move(features)}};
   return body.dump();
 }
 
@@ -235,23 +395,12 @@ std::string request_body(const Plan& plan, std::uint64_t index) {
 // scheduled time start + index / rps (open-loop pacing shared by all
 // workers); a worker that falls behind sends immediately.
 void worker(const Plan& plan, std::atomic<std::uint64_t>& next_index, Totals& totals) {
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return;
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  // Bodies are close to 1 KiB; above that curl would send
-  // "Expect: 100-continue" and wait for an interim reply on every request.
-  headers = curl_slist_append(headers, "Expect:");
-  curl_easy_setopt(curl, CURLOPT_URL, plan.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http");
-#endif
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &discard_body);
+  curl_slist* headers = json_headers();
+  CURL* curl = json_handle(plan.url, headers);
+  if (curl == nullptr) {
+    curl_slist_free_all(headers);
+    return;
+  }
 
   while (!g_interrupted.load(std::memory_order_relaxed)) {
     const std::uint64_t index = next_index.fetch_add(1, std::memory_order_relaxed);
@@ -265,16 +414,20 @@ void worker(const Plan& plan, std::atomic<std::uint64_t>& next_index, Totals& to
     if (g_interrupted.load(std::memory_order_relaxed)) break;
 
     const std::string body = request_body(plan, index);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     totals.sent.fetch_add(1, std::memory_order_relaxed);
-    if (curl_easy_perform(curl) != CURLE_OK) {
+    const long status = post_json(curl, body);
+    if (status == 0) {
       totals.transport_errors.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    (status >= 200 && status < 300 ? totals.ok : totals.http_errors).fetch_add(1, std::memory_order_relaxed);
+    const bool ok = status >= 200 && status < 300;
+    (ok ? totals.ok : totals.http_errors).fetch_add(1, std::memory_order_relaxed);
+    if (ok && plan.feedback != nullptr && sends_feedback(plan, index)) {
+      // The true label of the row the features came from.
+      const int label = plan.dataset->targets(static_cast<Eigen::Index>(row_of(plan, index))) == 1.0 ? 1 : 0;
+      const Json feedback = {{"request_id", request_id_of(plan, index)}, {"label", label}};
+      plan.feedback->push(Clock::now() + plan.feedback_delay, feedback.dump());
+    }
   }
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
@@ -287,6 +440,8 @@ int main(int argc, char** argv) {
   // Checked before the dataset is read or any handle exists: a refused
   // target never gets as far as a connection attempt.
   const std::string url = checked_target(flags.target);
+  const std::string feedback_url =
+      checked_target(flags.feedback_target.empty() ? feedback_url_for(url) : flags.feedback_target);
 
   try {
     const mlmon_example::Dataset dataset = mlmon_example::load_dataset(flags.data);
@@ -298,6 +453,9 @@ int main(int argc, char** argv) {
     plan.rps = flags.rps;
     plan.drift_factor = flags.drift_factor;
     plan.drift_after_seconds = flags.drift_after_seconds;
+    plan.feedback_probability = flags.feedback_probability;
+    plan.feedback_delay = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(flags.feedback_delay_seconds));
     // Requests due strictly before the end; the epsilon keeps products such
     // as 0.1 x 30 = 3.0000000000000004 from adding a request.
     plan.total_requests = static_cast<std::uint64_t>(std::ceil(flags.rps * flags.duration_seconds - 1e-9));
@@ -330,6 +488,12 @@ int main(int argc, char** argv) {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw std::runtime_error("curl_global_init failed");
     Totals totals;
     std::atomic<std::uint64_t> next_index{0};
+    FeedbackQueue feedback;
+    if (flags.feedback_probability > 0) plan.feedback = &feedback;
+    std::thread feedback_thread;
+    if (plan.feedback != nullptr) {
+      feedback_thread = std::thread([&] { feedback.run(feedback_url, totals); });
+    }
     plan.start = Clock::now();
     std::vector<std::thread> workers;
     for (int i = 0; i < flags.threads; ++i) {
@@ -337,6 +501,9 @@ int main(int argc, char** argv) {
     }
     for (auto& t : workers) t.join();
     const double elapsed = std::chrono::duration<double>(Clock::now() - plan.start).count();
+    // Pending labels go out when due (the prediction schedule is already measured).
+    feedback.close();
+    if (feedback_thread.joinable()) feedback_thread.join();
     curl_global_cleanup();
 
     // The schedule's last request is due just before the duration ends, so
@@ -349,6 +516,9 @@ int main(int argc, char** argv) {
         {"ok", totals.ok.load()},
         {"http_errors", totals.http_errors.load()},
         {"transport_errors", totals.transport_errors.load()},
+        {"feedback_sent", totals.feedback_sent.load()},
+        {"feedback_ok", totals.feedback_ok.load()},
+        {"feedback_errors", totals.feedback_errors.load()},
         {"achieved_rps", window > 0 ? static_cast<double>(sent) / window : 0.0},
         {"elapsed_seconds", elapsed},
         {"interrupted", g_interrupted.load()},

@@ -1,6 +1,8 @@
 // mlmon-example-server: trains a logistic-regression model on the Breast
-// Cancer Wisconsin dataset at start-up, serves POST /predict, and exposes the
-// SDK's Prometheus metrics on a separate endpoint.
+// Cancer Wisconsin dataset at start-up, serves POST /predict and POST
+// /feedback (delayed labels), and exposes the SDK's Prometheus metrics on a
+// separate endpoint: request metrics, live accuracy and, with --reference,
+// drift and data-quality metrics.
 //
 // This file only wires flags, servers and signals; the model and the request
 // handling live in the mlmon_example_model library.
@@ -14,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <memory>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -23,6 +26,7 @@
 #include "mlmon/mlmon.hpp"
 #include "model_server/dataset.hpp"
 #include "model_server/logistic_regression.hpp"
+#include "model_server/monitoring.hpp"
 #include "model_server/prediction_service.hpp"
 
 namespace {
@@ -33,17 +37,28 @@ struct Flags {
   double duration_seconds = 0.0;
   double feature_window_seconds = 10.0;
   std::string data = mlmon_example::default_dataset_path().string();
+  std::string reference;
+  double drift_window_rows = 500;
+  double performance_window_labels = 100;
+  double label_ttl_seconds = 3600;
 };
 
 constexpr const char* kUsage =
     "usage: mlmon-example-server [--listen HOST:PORT] [--metrics-listen HOST:PORT]\n"
     "                            [--duration SECONDS] [--feature-window SECONDS] [--data PATH]\n"
-    "  --listen HOST:PORT          app endpoint, POST /predict (default 127.0.0.1:8080)\n"
+    "                            [--reference PROFILE.json] [--drift-window ROWS]\n"
+    "                            [--performance-window LABELS] [--label-ttl SECONDS]\n"
+    "  --listen HOST:PORT          app endpoint, POST /predict and /feedback (default 127.0.0.1:8080)\n"
     "  --metrics-listen HOST:PORT  Prometheus /metrics endpoint (default 127.0.0.1:9464)\n"
     "  --duration SECONDS          stop after this long; 0 = until SIGINT/SIGTERM (default 0)\n"
     "  --feature-window SECONDS    window of the model_feature_value gauges (default 10)\n"
     "  --data PATH                 training CSV (default: the Breast Cancer Wisconsin CSV\n"
     "                              in the source tree)\n"
+    "  --reference PROFILE.json    reference profile (mlmon profile --data train.csv --out ...):\n"
+    "                              turns on drift detection and data-quality checks\n"
+    "  --drift-window ROWS         rows per drift window (default 500)\n"
+    "  --performance-window LABELS labels per accuracy window (default 100)\n"
+    "  --label-ttl SECONDS         how long a prediction waits for its label (default 3600)\n"
     "Port 0 picks a free port; the bound URLs are printed on start-up.\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -61,6 +76,16 @@ double parse_seconds(const std::string& flag, const std::string& text, bool allo
                 text + "'");
   }
   return seconds;
+}
+
+double parse_count(const std::string& flag, const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  const double count = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || errno != 0 || !(count >= 1) || count > 1e9 || count != std::floor(count)) {
+    usage_error(flag + " needs a whole number >= 1, got '" + text + "'");
+  }
+  return count;
 }
 
 // Accepts both "--flag value" and "--flag=value".
@@ -92,6 +117,14 @@ Flags parse_flags(int argc, char** argv) {
       flags.duration_seconds = parse_seconds(arg, take(), /*allow_zero=*/true);
     } else if (arg == "--feature-window") {
       flags.feature_window_seconds = parse_seconds(arg, take(), /*allow_zero=*/false);
+    } else if (arg == "--reference") {
+      flags.reference = take();
+    } else if (arg == "--drift-window") {
+      flags.drift_window_rows = parse_count(arg, take());
+    } else if (arg == "--performance-window") {
+      flags.performance_window_labels = parse_count(arg, take());
+    } else if (arg == "--label-ttl") {
+      flags.label_ttl_seconds = parse_seconds(arg, take(), /*allow_zero=*/false);
     } else {
       usage_error("unknown argument '" + arg + "'");
     }
@@ -155,7 +188,42 @@ int main(int argc, char** argv) {
     monitor_options.feature_window = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(flags.feature_window_seconds));
     mlmon::ModelMonitor monitor(registry, monitor_options);
+
+    // Live accuracy from delayed labels (POST /feedback), against the
+    // training accuracy as baseline.
+    mlmon::PerformanceMonitorOptions performance_options = mlmon_example::performance_options(
+        monitor_options.model_name, monitor_options.model_version,
+        static_cast<std::uint64_t>(flags.performance_window_labels), flags.label_ttl_seconds,
+        model.accuracy(dataset.features, dataset.targets));
+    performance_options.confidence_window = monitor_options.feature_window;
+    mlmon::PerformanceMonitor performance(registry, performance_options);
+
+    // With a reference profile: data-quality checks first (a row they
+    // refuse never reaches drift or the model), then drift windows.
+    std::unique_ptr<mlmon::DataQualityMonitor> quality;
+    std::unique_ptr<mlmon::DriftMonitor> drift;
+    std::unique_ptr<mlmon_example::DriftObserver> drift_observer;
+    if (!flags.reference.empty()) {
+      const mlmon::ReferenceProfile profile = mlmon_example::load_reference(flags.reference, dataset.feature_names);
+      quality = std::make_unique<mlmon::DataQualityMonitor>(
+          profile, registry, mlmon_example::quality_options(monitor_options.model_name, monitor_options.model_version));
+      mlmon::DriftMonitorOptions drift_options;
+      drift_options.model_name = monitor_options.model_name;
+      drift_options.model_version = monitor_options.model_version;
+      drift_options.window.kind = mlmon::DriftWindowKind::kCount;
+      drift_options.window.rows = static_cast<std::uint64_t>(flags.drift_window_rows);
+      drift = std::make_unique<mlmon::DriftMonitor>(profile, registry, drift_options);
+      drift_observer = std::make_unique<mlmon_example::DriftObserver>(*drift);
+      monitor.add_input_observer(*quality);
+      monitor.add_input_observer(*drift_observer);
+      drift->start();
+      std::printf("reference: %s (%zu features), drift windows of %.0f rows\n", flags.reference.c_str(),
+                  profile.features().size(), flags.drift_window_rows);
+    }
+
     mlmon_example::PredictionService service(model, dataset.feature_names, monitor);
+    service.attach_performance(performance);
+    if (quality) service.attach_quality(*quality);
 
     mlmon::HttpServerOptions metrics_options;
     metrics_options.listen = flags.metrics_listen;
@@ -165,6 +233,8 @@ int main(int argc, char** argv) {
     app_options.listen = flags.listen;
     mlmon::HttpServer app(app_options);
     app.handle("/predict", [&service](const mlmon::HttpRequest& request) { return service.handle(request); });
+    app.handle("/feedback",
+               [&service](const mlmon::HttpRequest& request) { return service.handle_feedback(request); });
     app.handle("/healthz", [](const mlmon::HttpRequest&) {
       mlmon::HttpResponse response;
       response.body = "ok\n";
@@ -173,6 +243,7 @@ int main(int argc, char** argv) {
     app.start();
 
     std::printf("app: %s/predict\n", app.url().c_str());
+    std::printf("feedback: %s/feedback\n", app.url().c_str());
     std::printf("metrics: %s\n", exporter.metrics_url().c_str());
     std::fflush(stdout);
 
@@ -181,6 +252,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     // No predict call may run once the monitor and registry go away.
     app.stop();
+    if (drift) drift->stop();
     exporter.shutdown();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mlmon-example-server: %s\n", e.what());

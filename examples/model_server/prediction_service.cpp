@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlmon/instrument/input_observer.hpp"
 #include "mlmon/instrument/predict.hpp"
 
 namespace mlmon_example {
@@ -41,7 +42,8 @@ std::string feature_label(const std::string& name) { return "feature '" + name +
 
 }  // namespace
 
-ParsedRequest parse_request(std::string_view body, std::span<const std::string> feature_names) {
+ParsedRequest parse_request(std::string_view body, std::span<const std::string> feature_names,
+                            mlmon::DataQualityMonitor* quality) {
   ParsedRequest request;
   Json json;
   try {
@@ -76,7 +78,36 @@ ParsedRequest parse_request(std::string_view body, std::span<const std::string> 
   }
 
   std::vector<double> values(feature_names.size());
-  if (features->is_object()) {
+  if (features->is_object() && quality != nullptr) {
+    // The data-quality schema check counts what is wrong and decides by policy.
+    std::vector<mlmon::KeyedField> fields;
+    fields.reserve(features->size());
+    for (const auto& item : features->items()) {
+      const Json& value = item.value();
+      mlmon::KeyedField field;
+      field.name = item.key();
+      if (value.is_number()) {
+        field.kind = mlmon::FieldKind::kNumber;
+        field.number = value.get<double>();
+      } else if (value.is_string()) {
+        field.kind = mlmon::FieldKind::kString;
+        field.text = value.get_ref<const std::string&>();
+      } else if (value.is_boolean()) {
+        field.kind = mlmon::FieldKind::kBool;
+      } else if (value.is_null()) {
+        field.kind = mlmon::FieldKind::kNull;
+      } else {
+        field.kind = mlmon::FieldKind::kOther;
+      }
+      fields.push_back(field);
+    }
+    const mlmon::KeyedCheck check = quality->check_fields(fields, values);
+    if (!check.ok()) {
+      request.error = mlmon::rejection_message(check.rejection);
+      request.policy_rejection = true;
+      return request;
+    }
+  } else if (features->is_object()) {
     for (std::size_t i = 0; i < feature_names.size(); ++i) {
       const auto value = features->find(feature_names[i]);
       if (value == features->end()) {
@@ -149,21 +180,31 @@ std::string PredictionService::next_request_id() {
 PredictionService::Outcome PredictionService::run(std::string_view body) {
   Outcome outcome;
   ParsedRequest request;
-  {
-    auto timer = monitor_.stage(mlmon::Stage::kPreprocess);
-    request = parse_request(body, feature_names_);
-  }
-  if (!request.ok()) {
-    Json error = {{"error", request.error}};
+  auto refuse = [&](int status, std::string_view error_type, std::string message) {
+    Json error = {{"error", std::move(message)}};
     if (!request.request_id.empty()) error["request_id"] = request.request_id;
-    outcome.status = 400;
+    outcome.status = status;
+    outcome.error = error_type;
     outcome.body = to_text(error);
     return outcome;
+  };
+  {
+    auto timer = monitor_.stage(mlmon::Stage::kPreprocess);
+    request = parse_request(body, feature_names_, quality_);
+  }
+  if (!request.ok()) {
+    if (request.policy_rejection) return refuse(422, kInputRejected, request.error);
+    return refuse(400, kBadRequest, request.error);
   }
   // The wrapper's input here is the raw body, which mlmon's default
   // input_traits cannot read features from, so the validated row is handed
-  // to the feature statistics explicitly.
-  monitor_.observe_features(request.features);
+  // to the monitor explicitly: its input observers (data quality, drift)
+  // and the feature statistics. A data-quality reject policy may refuse it
+  // (the non-throwing form of the wrapper's InputRejected).
+  mlmon::InputRejection why;
+  if (monitor_.observe_features(request.features, &why) == mlmon::InputVerdict::kReject) {
+    return refuse(422, kInputRejected, mlmon::rejection_message(why));
+  }
 
   double probability = 0.0;
   {
@@ -175,8 +216,16 @@ PredictionService::Outcome PredictionService::run(std::string_view body) {
   outcome.predicted_class = probability >= 0.5 ? 1 : 0;
   outcome.value = probability;
   outcome.confidence = outcome.predicted_class == 1 ? probability : 1.0 - probability;
+  const std::string request_id = request.request_id.empty() ? next_request_id() : request.request_id;
+  if (performance_ != nullptr) {
+    // Remembered until POST /feedback brings the true label.
+    mlmon::StoredPrediction remembered;
+    remembered.prediction = outcome.predicted_class;
+    remembered.score = probability;
+    performance_->record_prediction(request_id, remembered);
+  }
   const Json response = {
-      {"request_id", request.request_id.empty() ? next_request_id() : request.request_id},
+      {"request_id", request_id},
       {"prediction", outcome.predicted_class},
       {"label", labels_[static_cast<std::size_t>(outcome.predicted_class)]},
       {"confidence", outcome.confidence},
@@ -192,7 +241,49 @@ ServiceReply PredictionService::predict(std::string_view body) {
   return {outcome.status, std::move(outcome.body)};
 }
 
-mlmon::HttpResponse PredictionService::handle(const mlmon::HttpRequest& request) {
+ServiceReply PredictionService::feedback(std::string_view body) {
+  auto reply = [](int status, Json json) { return ServiceReply{status, to_text(json)}; };
+  if (performance_ == nullptr) return reply(503, {{"error", "this server does not collect labels"}});
+  Json json;
+  try {
+    json = Json::parse(body.begin(), body.end());
+  } catch (const Json::exception& e) {
+    return reply(400, {{"error", std::string("malformed JSON: ") + e.what()}});
+  }
+  if (!json.is_object()) return reply(400, {{"error", "request body must be a JSON object, got " + json_type_name(json)}});
+  const auto id = json.find("request_id");
+  if (id == json.end() || !id->is_string() || id->get_ref<const std::string&>().empty() ||
+      id->get_ref<const std::string&>().size() > kMaxRequestIdLength) {
+    return reply(400, {{"error", "'request_id' must be a non-empty string of at most " +
+                                     std::to_string(kMaxRequestIdLength) + " characters"}});
+  }
+  const std::string& request_id = id->get_ref<const std::string&>();
+  const auto label = json.find("label");
+  double value = -1;
+  if (label != json.end() && label->is_number()) {
+    value = label->get<double>();
+  } else if (label != json.end() && label->is_string()) {
+    for (std::size_t c = 0; c < labels_.size(); ++c) {
+      if (label->get_ref<const std::string&>() == labels_[c]) value = static_cast<double>(c);
+    }
+  }
+  if (!(value == 0.0 || value == 1.0)) {
+    return reply(400, {{"error", "'label' must be 0, 1, '" + labels_[0] + "' or '" + labels_[1] + "'"},
+                       {"request_id", request_id}});
+  }
+  const mlmon::JoinOutcome outcome = performance_->record_label(request_id, value);
+  const int status = outcome == mlmon::JoinOutcome::kJoined      ? 200
+                     : outcome == mlmon::JoinOutcome::kUnknownId ? 404
+                     : outcome == mlmon::JoinOutcome::kDuplicate ? 409
+                                                                 : 410;
+  return reply(status, {{"request_id", request_id}, {"outcome", std::string(mlmon::to_string(outcome))}});
+}
+
+namespace {
+
+// POST-only JSON endpoint around `serve`.
+template <class Serve>
+mlmon::HttpResponse post_only(const mlmon::HttpRequest& request, Serve&& serve) {
   mlmon::HttpResponse response;
   response.content_type = "application/json";
   if (request.method != "POST") {
@@ -202,11 +293,21 @@ mlmon::HttpResponse PredictionService::handle(const mlmon::HttpRequest& request)
     response.body = to_text(Json{{"error", "method " + request.method + " not allowed; use POST"}}) + "\n";
     return response;
   }
-  ServiceReply reply = predict(request.body);
+  ServiceReply reply = serve(request.body);
   response.status = reply.status;
   response.body = std::move(reply.body);
   response.body += '\n';
   return response;
+}
+
+}  // namespace
+
+mlmon::HttpResponse PredictionService::handle(const mlmon::HttpRequest& request) {
+  return post_only(request, [this](std::string_view body) { return predict(body); });
+}
+
+mlmon::HttpResponse PredictionService::handle_feedback(const mlmon::HttpRequest& request) {
+  return post_only(request, [this](std::string_view body) { return feedback(body); });
 }
 
 }  // namespace mlmon_example

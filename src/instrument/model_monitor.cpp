@@ -121,6 +121,35 @@ void ModelMonitor::count_error(std::size_t slot, std::string_view error_type) no
   }
 }
 
+void ModelMonitor::add_input_observer(InputObserver& observer) {
+  std::lock_guard<std::mutex> lock(observer_mutex_);
+  const std::size_t count = observer_count_.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (observers_[i] == &observer) {
+      throw std::invalid_argument("observer: already attached to model '" + options_.model_name + "'");
+    }
+  }
+  if (count == kMaxInputObservers) {
+    throw std::invalid_argument("observer: model '" + options_.model_name + "' already has " +
+                                std::to_string(kMaxInputObservers) + " input observers, the most it takes");
+  }
+  observers_[count] = &observer;
+  // Release: a predict call that sees the new count sees the pointer too.
+  observer_count_.store(count + 1, std::memory_order_release);
+}
+
+void ModelMonitor::explain_rejection(const InputObserver& observer, std::span<const double> values,
+                                     InputRejection& why) noexcept {
+  try {
+    why = observer.explain(values);
+  } catch (...) {
+    // The verdict stands; only the wording is lost.
+    report_error(RecordError::kMonitoringFault, "an input observer's explain() threw");
+    why.feature.clear();
+    why.problem.clear();
+  }
+}
+
 void ModelMonitor::record_exception(std::size_t slot, double seconds,
                                     const std::type_info* type) noexcept {
   latency_->observe_at(slot, seconds);

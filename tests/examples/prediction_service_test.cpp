@@ -1,7 +1,10 @@
 // The /predict request handling and its mlmon instrumentation, in process:
 // a real mlmon::HttpServer on a free port, a real Registry and ModelMonitor.
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <memory>
 #include <shared_mutex>
@@ -16,7 +19,9 @@
 #include "mlmon/mlmon.hpp"
 #include "model_server/dataset.hpp"
 #include "model_server/logistic_regression.hpp"
+#include "model_server/monitoring.hpp"
 #include "model_server/prediction_service.hpp"
+#include "process.hpp"
 
 namespace mlmon_example {
 namespace {
@@ -59,8 +64,14 @@ class PredictionServiceTest : public ::testing::Test {
       PredictionService* service = current_;
       return service != nullptr ? service->handle(request) : mlmon::HttpResponse{503, "text/plain", "", {}};
     });
+    server_->handle("/feedback", [](const mlmon::HttpRequest& request) {
+      std::shared_lock<std::shared_mutex> lock(current_mutex_);
+      PredictionService* service = current_;
+      return service != nullptr ? service->handle_feedback(request) : mlmon::HttpResponse{503, "text/plain", "", {}};
+    });
     server_->start();
     url_ = server_->url() + "/predict";
+    feedback_url_ = server_->url() + "/feedback";
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -103,15 +114,21 @@ class PredictionServiceTest : public ::testing::Test {
 
   static mlmon::HttpServer* server_;
   static std::string url_;
+  static std::string feedback_url_;
   static std::shared_mutex current_mutex_;
   static PredictionService* current_;  // guarded by current_mutex_
+  mlmon::test::HttpResult feedback(const json& body) { return mlmon::test::http_post(feedback_url_, body.dump()); }
+
   // Declared first so that it is destroyed last (the monitor must die first).
   mlmon::Registry registry_;
+  std::unique_ptr<mlmon::PerformanceMonitor> performance_;
+  std::unique_ptr<mlmon::DataQualityMonitor> quality_;
   std::unique_ptr<mlmon::ModelMonitor> monitor_;
   std::unique_ptr<PredictionService> service_;
 };
 mlmon::HttpServer* PredictionServiceTest::server_ = nullptr;
 std::string PredictionServiceTest::url_;
+std::string PredictionServiceTest::feedback_url_;
 std::shared_mutex PredictionServiceTest::current_mutex_;
 PredictionService* PredictionServiceTest::current_ = nullptr;
 
@@ -265,6 +282,155 @@ TEST_F(PredictionServiceTest, FeaturesOfValidRequestsFeedFeatureValueGauges) {
   EXPECT_DOUBLE_EQ(*stat("mean radius", "max"), std::max({r0, r1, r2}));
   EXPECT_DOUBLE_EQ(*stat("mean radius", "min"), std::min({r0, r1, r2}));
   EXPECT_TRUE(stat("worst fractal dimension", "std").has_value());
+}
+
+// A clock the feedback tests move by hand.
+struct FakeClock {
+  std::shared_ptr<std::atomic<std::int64_t>> ns = std::make_shared<std::atomic<std::int64_t>>(0);
+  std::function<std::chrono::steady_clock::time_point()> function() const {
+    auto t = ns;
+    return [t] { return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(t->load())); };
+  }
+};
+
+TEST_F(PredictionServiceTest, FeedbackJoinsLabelsAndTheWindowGivesAccuracy) {
+  FakeClock clock;
+  mlmon::PerformanceMonitorOptions options = performance_options("breast_cancer_logreg", "1", 4, 60.0, 0.98);
+  options.clock = clock.function();
+  performance_ = std::make_unique<mlmon::PerformanceMonitor>(registry_, options);
+  service_->attach_performance(*performance_);
+
+  // Rows 0 and 19 are clear cases (malignant, benign); 4 predictions, then
+  // their true labels, one of them wrong on purpose.
+  const std::size_t rows[] = {0, 19, 1, 20};
+  for (std::size_t i = 0; i < 4; ++i) {
+    const auto reply = post({{"request_id", "fb-" + std::to_string(i)}, {"features", object_features(rows[i])}});
+    ASSERT_EQ(reply.status, 200) << reply.body;
+  }
+  for (std::size_t i = 0; i < 4; ++i) {
+    const int truth = static_cast<int>(dataset().targets(static_cast<Eigen::Index>(rows[i])));
+    const json label = i == 3 ? json(1 - truth) : json(truth);
+    const auto reply = feedback({{"request_id", "fb-" + std::to_string(i)}, {"label", label}});
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    EXPECT_EQ(json::parse(reply.body)["outcome"], "joined");
+  }
+  // The window of 4 labels closed; the collect evaluates it.
+  EXPECT_EQ(metric("model_accuracy", {{"segment", ""}}), 0.75);
+  EXPECT_EQ(metric("model_performance_window_labels", {}), 4.0);
+  EXPECT_NEAR(metric("model_performance_degradation", {{"metric", "accuracy"}}), 0.98 - 0.75, 1e-12);
+  EXPECT_EQ(metric("model_labels_total", {{"outcome", "joined"}}), 4.0);
+
+  // Labels by name, duplicates, unknown ids, late labels, bad bodies.
+  ASSERT_EQ(post({{"request_id", "named"}, {"features", object_features(19)}}).status, 200);
+  EXPECT_EQ(feedback({{"request_id", "named"}, {"label", "benign"}}).status, 200);
+  const auto duplicate = feedback({{"request_id", "fb-0"}, {"label", 0}});
+  EXPECT_EQ(duplicate.status, 409);
+  EXPECT_EQ(json::parse(duplicate.body)["outcome"], "duplicate");
+  EXPECT_EQ(feedback({{"request_id", "never-predicted"}, {"label", 0}}).status, 404);
+  ASSERT_EQ(post({{"request_id", "slow"}, {"features", object_features(2)}}).status, 200);
+  clock.ns->fetch_add(std::chrono::nanoseconds(std::chrono::seconds(61)).count());
+  const auto late = feedback({{"request_id", "slow"}, {"label", 0}});
+  EXPECT_EQ(late.status, 410) << late.body;
+  EXPECT_EQ(json::parse(late.body)["outcome"], "late");
+  for (const json& bad : {json{{"request_id", "fb-1"}, {"label", 2}}, json{{"request_id", "fb-1"}, {"label", "maybe"}},
+                          json{{"request_id", "fb-1"}}, json{{"label", 1}}, json{{"request_id", ""}, {"label", 1}},
+                          json::array()}) {
+    const auto reply = feedback(bad);
+    EXPECT_EQ(reply.status, 400) << bad.dump() << " -> " << reply.body;
+    EXPECT_TRUE(json::parse(reply.body).contains("error"));
+  }
+  EXPECT_EQ(mlmon::test::http_post(feedback_url_, "{not json").status, 400);
+  EXPECT_EQ(mlmon::test::http_get(feedback_url_).status, 405);
+  EXPECT_EQ(metric("model_labels_total", {{"outcome", "duplicate"}}), 1.0);
+  EXPECT_EQ(metric("model_labels_total", {{"outcome", "unknown_id"}}), 1.0);
+  EXPECT_EQ(metric("model_labels_total", {{"outcome", "late"}}), 1.0);
+  // Feedback is not a prediction.
+  EXPECT_EQ(metric("model_predictions_total", {{"outcome", "success"}}), 6.0);
+}
+
+TEST_F(PredictionServiceTest, FeedbackWithoutAPerformanceMonitorIs503) {
+  const auto reply = feedback({{"request_id", "x"}, {"label", 1}});
+  EXPECT_EQ(reply.status, 503);
+}
+
+// The model cannot score a missing or wrongly typed value: the example's
+// policy refuses those (422, counted as input_rejected and as quality
+// issues) and only records the rest.
+TEST_F(PredictionServiceTest, DataQualityPolicyRefusesWhatTheModelCannotScore) {
+  mlmon::Dataset data;
+  for (std::size_t f = 0; f < dataset().feature_names.size(); ++f) {
+    std::vector<double> column;
+    for (std::size_t r = 0; r < dataset().rows(); ++r) column.push_back(dataset().row(r)[f]);
+    data.add_numerical(dataset().feature_names[f], column);
+  }
+  quality_ = std::make_unique<mlmon::DataQualityMonitor>(mlmon::ReferenceProfile::build(data), registry_,
+                                                         quality_options("breast_cancer_logreg", "1"));
+  monitor_->add_input_observer(*quality_);
+  service_->attach_quality(*quality_);
+  auto issues = [&](const std::string& feature, const std::string& kind) {
+    return metric("model_data_quality_issues_total", {{"feature", feature}, {"kind", kind}});
+  };
+
+  json missing = object_features(0);
+  missing.erase("mean radius");
+  auto reply = post({{"request_id", "q1"}, {"features", missing}});
+  ASSERT_EQ(reply.status, 422) << reply.body;
+  EXPECT_EQ(json::parse(reply.body)["error"], "input: feature 'mean radius' is missing");
+  EXPECT_EQ(json::parse(reply.body)["request_id"], "q1");
+  EXPECT_EQ(issues("mean radius", "missing"), 1.0);
+
+  json wrong_type = object_features(0);
+  wrong_type["worst area"] = "big";
+  reply = post({{"features", wrong_type}});
+  ASSERT_EQ(reply.status, 422) << reply.body;
+  EXPECT_EQ(json::parse(reply.body)["error"], "input: feature 'worst area' must be a number, got string");
+  EXPECT_EQ(issues("worst area", "wrong_type"), 1.0);
+
+  // A renamed field: the old name is missing (refused), the new one unexpected.
+  json renamed = object_features(0);
+  renamed["radius_mean"] = renamed["mean radius"];
+  renamed.erase("mean radius");
+  EXPECT_EQ(post({{"features", renamed}}).status, 422);
+  EXPECT_EQ(issues("__unexpected__", "unexpected_field"), 1.0);
+
+  // Recorded only: an extra field, a value far out of the reference range.
+  json extra = object_features(0);
+  extra["comment"] = "hello";
+  EXPECT_EQ(post({{"features", extra}}).status, 200);
+  json far = object_features(0);
+  far["mean area"] = 1e6;
+  EXPECT_EQ(post({{"features", far}}).status, 200);
+  EXPECT_EQ(issues("mean area", "out_of_range"), 1.0);
+  EXPECT_EQ(issues("mean area", "outlier"), 1.0);
+  EXPECT_EQ(issues("__unexpected__", "unexpected_field"), 2.0);
+
+  EXPECT_EQ(metric("model_prediction_errors_total", {{"error_type", "input_rejected"}}), 3.0);
+  EXPECT_EQ(metric("model_predictions_total", {{"outcome", "success"}}), 2.0);
+  EXPECT_EQ(metric("model_data_quality_rows_total", {{"outcome", "accepted"}}), 2.0);
+  // The array form stays strict (a positional array has no names to check).
+  EXPECT_EQ(post({{"features", {1, 2}}}).status, 400);
+}
+
+TEST(LoadReferenceTest, KeepsTheModelsFeaturesInOrder) {
+  mlmon::test::TempDir dir;
+  mlmon::Dataset data;
+  data.add_numerical("b", {1, 2, 3});
+  data.add_numerical("target", {0, 1, 0});
+  data.add_numerical("a", {4, 5, 6});
+  mlmon::ReferenceProfile::build(data).save(dir.path() / "ref.json");
+  const std::vector<std::string> features = {"a", "b"};
+  const mlmon::ReferenceProfile profile = load_reference(dir.path() / "ref.json", features);
+  ASSERT_EQ(profile.features().size(), 2u);
+  EXPECT_EQ(profile.features()[0].name, "a");
+  EXPECT_EQ(profile.features()[1].name, "b");
+  EXPECT_EQ(profile.features()[0].numerical()->max, 6.0);
+  const std::vector<std::string> unknown = {"a", "c"};
+  try {
+    load_reference(dir.path() / "ref.json", unknown);
+    ADD_FAILURE() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no feature 'c'"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ParseRequestTest, ReturnsFeaturesInSchemaOrder) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,7 @@
 
 #include "http_client.hpp"
 #include "metrics_helpers.hpp"
+#include "mlmon/drift/csv.hpp"
 #include "mlmon/mlmon.hpp"
 #include "model_server/dataset.hpp"
 #include "model_server/logistic_regression.hpp"
@@ -67,10 +69,10 @@ struct RunningServer {
   std::string predict_url;
   std::string metrics_url;
 
-  RunningServer() {
-    process = std::make_unique<mlmon::test::ChildProcess>(
-        std::vector<std::string>{kServer, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"},
-        dir.path() / "server.log");
+  explicit RunningServer(std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {kServer, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process = std::make_unique<mlmon::test::ChildProcess>(argv, dir.path() / "server.log");
     mlmon::test::wait_until([&] { return !line_value(process->log(), "metrics: ").empty(); }, 15s);
     predict_url = line_value(process->log(), "app: ");
     metrics_url = line_value(process->log(), "metrics: ");
@@ -121,6 +123,76 @@ TEST(ExampleServerTest, ServesPredictionsToTheLoadGeneratorAndExportsMetrics) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status << "\n"
                                                               << server.process->log();
   EXPECT_NE(server.process->log().find("stopping: SIGTERM"), std::string::npos) << server.process->log();
+}
+
+// Issue 5 end to end: with a reference profile the server checks data
+// quality and drift on every request, and the load generator's delayed
+// labels make the live accuracy appear on /metrics.
+TEST(ExampleServerTest, ReferenceAndFeedbackBringDriftQualityAndAccuracyMetrics) {
+  mlmon::test::TempDir profile_dir;
+  const std::string profile = (profile_dir.path() / "reference.json").string();
+  // A profile of the whole training CSV, target column included: the server
+  // keeps the model's 30 features.
+  mlmon::ReferenceProfile::build(mlmon::read_csv(default_dataset_path())).save(profile);
+  RunningServer server({"--reference", profile, "--drift-window", "50", "--performance-window", "50"});
+  ASSERT_FALSE(server.metrics_url.empty()) << server.process->log();
+  EXPECT_NE(server.process->log().find("reference: " + profile + " (30 features)"), std::string::npos)
+      << server.process->log();
+  EXPECT_NE(server.process->log().find("feedback: http://127.0.0.1:"), std::string::npos);
+
+  const auto run = mlmon::test::run_command({kLoadgen, "--target", server.predict_url, "--rps", "100", "--duration",
+                                             "1", "--seed", "3", "--feedback-delay", "0.05"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const json summary = summary_of(run.output);
+  ASSERT_EQ(summary["ok"], 100) << run.output;
+  EXPECT_EQ(summary["feedback_sent"], 100) << run.output;
+  EXPECT_EQ(summary["feedback_ok"], 100) << run.output;
+
+  // The drift monitor's background thread closes a window at its first
+  // check (every 100 ms) after it holds 50 rows.
+  ASSERT_TRUE(mlmon::test::wait_until(
+      [&] {
+        const auto page = mlmon::test::http_get(server.metrics_url).body;
+        return test::text_sample_sum(page, "model_drift_window_rows", {}).value_or(0) >= 50.0;
+      },
+      10s))
+      << mlmon::test::http_get(server.metrics_url).body;
+  const auto scrape = mlmon::test::http_get(server.metrics_url);
+  ASSERT_EQ(scrape.status, 200);
+  const std::string& page = scrape.body;
+  EXPECT_EQ(test::text_sample_sum(page, "model_labels_total", {{"outcome", "joined"}}), 100.0) << page;
+  EXPECT_EQ(test::text_sample_sum(page, "model_performance_window_labels", {{"segment", ""}}), 50.0) << page;
+  const auto accuracy = test::text_sample_sum(page, "model_accuracy", {{"segment", ""}});
+  ASSERT_TRUE(accuracy.has_value()) << page;
+  EXPECT_GE(*accuracy, 0.9) << "undrifted rows of the training data";
+  EXPECT_LE(*accuracy, 1.0);
+  EXPECT_TRUE(test::text_sample_sum(page, "model_accuracy_ci_lower", {}).has_value());
+  EXPECT_EQ(test::text_sample_sum(page, "model_data_quality_rows_total", {{"outcome", "accepted"}}), 100.0);
+  EXPECT_TRUE(test::text_sample_sum(page, "model_data_quality_issues_total",
+                                    {{"feature", "mean radius"}, {"kind", "missing"}})
+                  .has_value());
+  EXPECT_NE(page.find("model_drift_score{"), std::string::npos);
+  EXPECT_NE(page.find("model_dataset_drift_share{"), std::string::npos);
+
+  // A request the quality policy refuses, through the real binary.
+  const auto refused = mlmon::test::http_post(server.predict_url, R"({"features": {"mean radius": 12}})");
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  const auto after = mlmon::test::http_get(server.metrics_url).body;
+  EXPECT_EQ(test::text_sample_sum(after, "model_prediction_errors_total", {{"error_type", "input_rejected"}}), 1.0);
+  EXPECT_EQ(server.process->stop(), 0) << server.process->log();
+}
+
+TEST(ExampleServerTest, RejectsAReferenceWithoutTheModelsFeatures) {
+  mlmon::test::TempDir dir;
+  mlmon::Dataset data;
+  data.add_numerical("something else", {1, 2, 3});
+  mlmon::ReferenceProfile::build(data).save(dir.path() / "other.json");
+  const auto run = mlmon::test::run_command({kServer, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
+                                             "--reference", (dir.path() / "other.json").string()});
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("no feature 'mean radius'"), std::string::npos) << run.output;
+  const auto bad_window = mlmon::test::run_command({kServer, "--performance-window", "0"});
+  EXPECT_EQ(bad_window.exit_code, 2) << bad_window.output;
 }
 
 TEST(ExampleServerTest, StopsCleanlyOnSigint) {
@@ -233,6 +305,14 @@ class LoadgenAgainstServiceTest : public ::testing::Test {
       }
       return test->service_->handle(request);
     });
+    server_->handle("/feedback", [](const mlmon::HttpRequest& request) {
+      std::shared_lock<std::shared_mutex> lock(current_mutex_);
+      LoadgenAgainstServiceTest* test = current_;
+      if (test == nullptr) return mlmon::HttpResponse{503, "text/plain", "", {}};
+      std::lock_guard<std::mutex> lock2(test->mutex_);
+      test->feedback_bodies_.push_back(request.body);
+      return mlmon::HttpResponse{200, "application/json", "{}", {}};
+    });
     server_->start();
   }
   static void TearDownTestSuite() {
@@ -291,6 +371,7 @@ class LoadgenAgainstServiceTest : public ::testing::Test {
   std::unique_ptr<PredictionService> service_;
   std::mutex mutex_;
   std::vector<std::string> bodies_;
+  std::vector<std::string> feedback_bodies_;
 };
 mlmon::HttpServer* LoadgenAgainstServiceTest::server_ = nullptr;
 std::shared_mutex LoadgenAgainstServiceTest::current_mutex_;
@@ -331,6 +412,73 @@ TEST_F(LoadgenAgainstServiceTest, DriftAfterScalesSomeFeatures) {
     EXPECT_NEAR(after.at(kept), before.at(kept), 1e-9 * before.at(kept)) << kept;
   }
   EXPECT_GT(before.at("mean radius"), 5.0);  // the window really saw the rows
+}
+
+TEST_F(LoadgenAgainstServiceTest, FeedbackCarriesEachAnsweredRequestsTrueLabel) {
+  const auto run = loadgen({"--rps", "40", "--duration", "0.5", "--seed", "5", "--feedback-probability", "0.5",
+                            "--feedback-delay", "0.2"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const json summary = summary_of(run.output);
+  std::vector<std::string> predictions = take_bodies();
+  std::vector<std::string> labels;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    labels = std::move(feedback_bodies_);
+    feedback_bodies_.clear();
+  }
+  ASSERT_EQ(predictions.size(), 20u);
+  EXPECT_EQ(summary["feedback_sent"], labels.size()) << run.output;
+  EXPECT_EQ(summary["feedback_ok"], labels.size()) << run.output;
+  // About half, decided per request from the seed.
+  EXPECT_GT(labels.size(), 2u);
+  EXPECT_LT(labels.size(), 18u);
+  std::map<std::string, json> features_by_id;
+  for (const auto& body : predictions) {
+    const json j = json::parse(body);
+    features_by_id[j["request_id"].get<std::string>()] = j["features"];
+  }
+  for (const auto& body : labels) {
+    const json label = json::parse(body);
+    const std::string id = label["request_id"].get<std::string>();
+    ASSERT_TRUE(features_by_id.count(id)) << id;
+    // The dataset row with these features carries the label sent.
+    const json& features = features_by_id[id];
+    bool found = false;
+    for (std::size_t r = 0; r < dataset_.rows() && !found; ++r) {
+      if (features["mean radius"].get<double>() != dataset_.row(r)[0] ||
+          features["worst area"].get<double>() != dataset_.row(r)[23]) {
+        continue;
+      }
+      found = true;
+      EXPECT_EQ(label["label"].get<int>(), static_cast<int>(dataset_.targets(static_cast<Eigen::Index>(r)))) << id;
+    }
+    EXPECT_TRUE(found) << id;
+  }
+  // The same seed picks the same requests.
+  ASSERT_EQ(loadgen({"--rps", "40", "--duration", "0.5", "--seed", "5", "--feedback-probability", "0.5"}).exit_code,
+            0);
+  std::vector<std::string> again;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    again = std::move(feedback_bodies_);
+  }
+  std::sort(labels.begin(), labels.end());
+  std::sort(again.begin(), again.end());
+  EXPECT_EQ(labels, again);
+}
+
+TEST_F(LoadgenAgainstServiceTest, FeedbackCanBeTurnedOffAndRefusesNonLoopbackTargets) {
+  const auto run = loadgen({"--rps", "20", "--duration", "0.25", "--feedback-probability", "0"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(summary_of(run.output)["feedback_sent"], 0);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    EXPECT_TRUE(feedback_bodies_.empty());
+  }
+  const auto refused = loadgen({"--rps", "20", "--duration", "0.25", "--feedback-target", "http://10.0.0.1/feedback"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("is not loopback"), std::string::npos) << refused.output;
+  EXPECT_EQ(loadgen({"--rps", "20", "--duration", "0.25", "--feedback-probability", "1.5"}).exit_code, 2);
 }
 
 }  // namespace

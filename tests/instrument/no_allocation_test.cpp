@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <exception>
 #include <new>
@@ -12,7 +13,11 @@
 #include <vector>
 
 #include "allocation_counter.hpp"
+#include "mlmon/drift/dataset.hpp"
+#include "mlmon/drift/profile.hpp"
 #include "mlmon/instrument/predict.hpp"
+#include "mlmon/performance/performance_monitor.hpp"
+#include "mlmon/quality/data_quality_monitor.hpp"
 
 using mlmon::test::tl_allocations;
 
@@ -68,6 +73,50 @@ TEST(NoAllocation, PredictPathAfterWarmUp) {
   std::vector<int> probe(100);
   EXPECT_EQ(probe.size(), 100u);
   EXPECT_GT(tl_allocations - before, 0);
+}
+
+// Issue 5's predict-path parts: input observers (a data-quality monitor
+// that finds issues in some rows), and remembering predictions for their
+// labels (the label store, confidence counters).
+TEST(NoAllocation, QualityChecksAndLabelStoreAfterWarmUp) {
+  Registry registry;
+  ModelMonitorOptions options;
+  options.model_name = std::string("m");
+  options.feature_names = {"a", "b"};
+  ModelMonitor monitor(registry, options);
+  Dataset data;
+  data.add_numerical("a", {0.0, 1.0, 2.0, 3.0});
+  data.add_numerical("b", {10.0, 20.0, 30.0, 40.0});
+  DataQualityOptions quality_options;
+  quality_options.model_name = std::string("m");
+  DataQualityMonitor quality(ReferenceProfile::build(data), registry, quality_options);
+  monitor.add_input_observer(quality);
+  PerformanceMonitorOptions performance_options;
+  performance_options.model_name = std::string("m");
+  performance_options.label_store.capacity = 256;
+  PerformanceMonitor performance(registry, performance_options);
+
+  const std::vector<double> clean = {1.0, 20.0};
+  const std::vector<double> broken = {std::nan(""), 99.0};  // NaN and out of range
+  auto model = [](const std::vector<double>& x) { return x[0]; };
+  char id[32] = "request-000000";
+  StoredPrediction prediction;
+  prediction.prediction = 1;
+  prediction.score = 0.8;
+  prediction.segment = "eu";
+  auto run_all = [&](int i) {
+    predict_with_metrics(monitor, model, clean);
+    predict_with_metrics(monitor, model, broken);
+    id[13] = static_cast<char>('0' + i % 10);
+    id[12] = static_cast<char>('0' + (i / 10) % 10);
+    performance.record_prediction(id, prediction);  // the store wraps around: evictions too
+  };
+  run_all(0);
+
+  const long before = tl_allocations;
+  for (int i = 0; i < 1000; ++i) run_all(i);
+  EXPECT_EQ(tl_allocations - before, 0);
+  EXPECT_EQ(quality.issue_count(0, QualityIssue::kNaN), 1001.0);
 }
 
 }  // namespace

@@ -3,11 +3,14 @@
 
 #include <cmath>
 #include <exception>
+#include <memory>
+#include <span>
 #include <stdexcept>
 #include <thread>
 #include <string>
 #include <vector>
 
+#include "expect_errors.hpp"
 #include "mlmon/instrument/predict.hpp"
 #include "mlmon/metrics/exposition.hpp"
 
@@ -314,6 +317,195 @@ TEST(ModelMonitor, FeatureWindowsMergeAcrossThreads) {
   EXPECT_NEAR(window[0].std, std::sqrt((300.0 * 300.0 - 1) / 12.0), 1e-9);
   EXPECT_DOUBLE_EQ(window[0].min, 0.0);
   EXPECT_DOUBLE_EQ(window[0].max, 299.0);
+}
+
+// Input observers (issue 5): the wrapper hands every row to them in order,
+// and an explicit reject policy refuses the request before the model runs.
+
+// Records what it saw; rejects rows whose first value is negative.
+class RecordingObserver final : public InputObserver {
+ public:
+  explicit RecordingObserver(std::vector<std::string>* log, std::string name, bool rejects = false)
+      : log_(log), name_(std::move(name)), rejects_(rejects) {}
+  InputVerdict observe(std::span<const double> features) noexcept override {
+    log_->push_back(name_ + ":" + std::to_string(static_cast<int>(features.empty() ? 0 : features[0])));
+    return rejects_ && !features.empty() && features[0] < 0 ? InputVerdict::kReject : InputVerdict::kAccept;
+  }
+  InputRejection explain(std::span<const double> features) const override {
+    if (explain_throws) throw std::runtime_error("no words");
+    return InputRejection{"x", "is negative (" + std::to_string(static_cast<int>(features[0])) + ")"};
+  }
+  bool explain_throws = false;
+
+ private:
+  std::vector<std::string>* log_;
+  std::string name_;
+  bool rejects_;
+};
+
+TEST(InputObserverTest, ObserversSeeEveryRowInOrder) {
+  Registry registry;
+  ModelMonitor monitor(registry, options("m"));
+  std::vector<std::string> log;
+  RecordingObserver first(&log, "a");
+  RecordingObserver second(&log, "b");
+  monitor.add_input_observer(first);
+  monitor.add_input_observer(second);
+  EXPECT_EQ(monitor.input_observer_count(), 2u);
+  auto model = [](const std::vector<std::vector<double>>& rows) { return static_cast<double>(rows.size()); };
+  predict_with_metrics(monitor, model, std::vector<std::vector<double>>{{1.0}, {2.0}});
+  predict_with_metrics(monitor, [](const std::vector<double>& x) { return x[0]; }, std::vector<double>{3.0});
+  predict_with_metrics(monitor, [](int x) { return x; }, 7);  // no features: no observation
+  EXPECT_EQ(log, (std::vector<std::string>{"a:1", "b:1", "a:2", "b:2", "a:3", "b:3"}));
+}
+
+TEST(InputObserverTest, RejectedRowsNeverReachTheModelAndFailWithInputRejected) {
+  Registry registry;
+  auto opts = options("m");
+  opts.feature_names = {"x"};
+  ModelMonitor monitor(registry, opts);
+  std::vector<std::string> log;
+  RecordingObserver quality(&log, "q", /*rejects=*/true);
+  RecordingObserver drift(&log, "d");
+  monitor.add_input_observer(quality);
+  monitor.add_input_observer(drift);
+  int calls = 0;
+  auto model = [&](const std::vector<double>& x) {
+    ++calls;
+    return x[0];
+  };
+  EXPECT_EQ(predict_with_metrics(monitor, model, std::vector<double>{4.0}), 4.0);
+  try {
+    predict_with_metrics(monitor, model, std::vector<double>{-5.0});
+    ADD_FAILURE() << "no exception";
+  } catch (const InputRejected& e) {
+    EXPECT_EQ(e.feature(), "x");
+    EXPECT_EQ(e.problem(), "is negative (-5)");
+    EXPECT_STREQ(e.what(), "input: feature 'x' is negative (-5)");
+  }
+  // It is an argument error of the caller's.
+  EXPECT_THROW(predict_with_metrics(monitor, model, std::vector<double>{-1.0}), std::invalid_argument);
+  EXPECT_EQ(calls, 1);
+  // The later observer and the feature window never saw the rejected rows.
+  EXPECT_EQ(log, (std::vector<std::string>{"q:4", "d:4", "q:-5", "q:-1"}));
+  monitor.roll_feature_window();
+  EXPECT_EQ(value_of(registry, "model_feature_value", {"m", "1", "x", "min"}), 4.0);
+  EXPECT_EQ(value_of(registry, "model_predictions_total", {"m", "1", "success"}), 1.0);
+  EXPECT_EQ(value_of(registry, "model_predictions_total", {"m", "1", "error"}), 2.0);
+  EXPECT_EQ(value_of(registry, "model_prediction_errors_total", {"m", "1", "input_rejected"}), 2.0);
+  EXPECT_EQ(histogram_count(registry, "model_prediction_latency_seconds", {"m", "1"}), 3u);
+  EXPECT_EQ(value_of(registry, "model_requests_in_flight", {"m", "1"}), 0.0);
+}
+
+TEST(InputObserverTest, ABatchStopsAtItsFirstRejectedRow) {
+  Registry registry;
+  ModelMonitor monitor(registry, options("m"));
+  std::vector<std::string> log;
+  RecordingObserver quality(&log, "q", true);
+  monitor.add_input_observer(quality);
+  auto model = [](const std::vector<std::vector<double>>& rows) { return static_cast<double>(rows.size()); };
+  EXPECT_THROW(predict_with_metrics(monitor, model, std::vector<std::vector<double>>{{1.0}, {-2.0}, {3.0}}),
+               InputRejected);
+  EXPECT_EQ(log, (std::vector<std::string>{"q:1", "q:-2"}));
+}
+
+TEST(InputObserverTest, CheckInputIsTheNonThrowingForm) {
+  Registry registry;
+  ModelMonitor monitor(registry, options("m"));
+  std::vector<std::string> log;
+  RecordingObserver quality(&log, "q", true);
+  monitor.add_input_observer(quality);
+  int calls = 0;
+  auto model = [&](const std::vector<double>& x) {
+    ++calls;
+    return x[0];
+  };
+  const std::vector<double> bad = {-3.0};
+  const InputCheck rejected = check_input(monitor, bad);
+  EXPECT_FALSE(rejected.ok());
+  EXPECT_EQ(rejected.rejection.feature, "x");
+  EXPECT_EQ(rejected.message(), "input: feature 'x' is negative (-3)");
+  EXPECT_EQ(value_of(registry, "model_prediction_errors_total", {"m", "1", "input_rejected"}), 1.0);
+
+  const std::vector<double> good = {2.0};
+  const InputCheck accepted = check_input(monitor, good);
+  ASSERT_TRUE(accepted.ok());
+  EXPECT_EQ(predict_with_metrics(monitor, model, good, input_checked), 2.0);
+  // Observed once (by check_input), not again by the wrapper.
+  EXPECT_EQ(log, (std::vector<std::string>{"q:-3", "q:2"}));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(value_of(registry, "model_predictions_total", {"m", "1", "success"}), 1.0);
+  EXPECT_EQ(value_of(registry, "model_predictions_total", {"m", "1", "error"}), 1.0);
+}
+
+TEST(InputObserverTest, AThrowingExplanationStillRejects) {
+  Registry registry;
+  ModelMonitor monitor(registry, options("m"));
+  std::vector<std::string> log;
+  RecordingObserver quality(&log, "q", true);
+  quality.explain_throws = true;
+  monitor.add_input_observer(quality);
+  const auto faults = error_count(RecordError::kMonitoringFault);
+  try {
+    predict_with_metrics(monitor, [](const std::vector<double>& x) { return x[0]; }, std::vector<double>{-1.0});
+    ADD_FAILURE() << "no exception";
+  } catch (const InputRejected& e) {
+    EXPECT_STREQ(e.what(), "input: rejected by an input observer");
+  }
+  EXPECT_EQ(error_count(RecordError::kMonitoringFault), faults + 1);
+}
+
+TEST(InputObserverTest, AddInputObserverRejectsDuplicatesAndTooMany) {
+  Registry registry;
+  ModelMonitor monitor(registry, options("m"));
+  std::vector<std::string> log;
+  std::vector<std::unique_ptr<RecordingObserver>> observers;
+  for (std::size_t i = 0; i <= ModelMonitor::kMaxInputObservers; ++i) {
+    observers.push_back(std::make_unique<RecordingObserver>(&log, "o"));
+  }
+  monitor.add_input_observer(*observers[0]);
+  test::expect_invalid_argument([&] { monitor.add_input_observer(*observers[0]); }, "observer");
+  for (std::size_t i = 1; i < ModelMonitor::kMaxInputObservers; ++i) monitor.add_input_observer(*observers[i]);
+  test::expect_invalid_argument([&] { monitor.add_input_observer(*observers.back()); }, "observer");
+  EXPECT_EQ(monitor.input_observer_count(), ModelMonitor::kMaxInputObservers);
+}
+
+TEST(InputObserverTest, TheDefaultExplanationNamesNoFeature) {
+  struct Bare final : InputObserver {
+    InputVerdict observe(std::span<const double>) noexcept override { return InputVerdict::kReject; }
+  } bare;
+  const InputRejection why = bare.explain({});
+  EXPECT_TRUE(why.feature.empty());
+  EXPECT_EQ(rejection_message(why), "input: rejected by an input observer");
+  EXPECT_EQ(rejection_message(InputRejection{"f", "is odd"}), "input: feature 'f' is odd");
+}
+
+struct LegacyInput {
+  double value;
+};
+
+}  // namespace
+
+// A specialization written before observers existed (two arguments, void):
+// its rows are still observed, and nothing can reject them.
+template <>
+struct input_traits<LegacyInput> {
+  static double batch_size(const LegacyInput&) { return 1.0; }
+  static void observe_features(const LegacyInput& input, ModelMonitor& monitor) {
+    monitor.observe_features(std::span<const double>(&input.value, 1));
+  }
+};
+
+namespace {
+
+TEST(InputObserverTest, TwoArgumentTraitsStillWork) {
+  Registry registry;
+  ModelMonitor monitor(registry, options("m"));
+  std::vector<std::string> log;
+  RecordingObserver quality(&log, "q", true);
+  monitor.add_input_observer(quality);
+  EXPECT_EQ(predict_with_metrics(monitor, [](const LegacyInput& in) { return in.value; }, LegacyInput{-4.0}), -4.0);
+  EXPECT_EQ(log, (std::vector<std::string>{"q:-4"}));
 }
 
 }  // namespace

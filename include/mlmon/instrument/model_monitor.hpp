@@ -13,6 +13,7 @@
 
 #include "mlmon/export.hpp"
 #include "mlmon/instrument/feature_stats.hpp"
+#include "mlmon/instrument/input_observer.hpp"
 #include "mlmon/metrics/registry.hpp"
 
 namespace mlmon {
@@ -39,6 +40,10 @@ struct ModelMonitorOptions {
   /// show the last closed window and are refreshed at collect time.
   std::chrono::milliseconds feature_window = std::chrono::seconds(60);
 };
+
+/// error_type of requests an input observer's reject policy refused
+/// (model_prediction_errors_total{error_type="input_rejected"}).
+inline constexpr std::string_view kInputRejectedErrorType = "input_rejected";
 
 /// Pipeline stages with pre-resolved timers.
 enum class Stage : std::uint8_t { kPreprocess, kInference, kPostprocess };
@@ -119,12 +124,49 @@ class MLMON_EXPORT ModelMonitor {
   void count_class(std::size_t slot, std::int64_t predicted_class) noexcept;
   void count_class(std::size_t slot, std::string_view predicted_class) noexcept;
 
-  /// Feeds one row of numeric features to the model_feature_value window
-  /// (ignored when no feature_names were configured). predict_with_metrics
-  /// calls it for inputs that are rows of double; call it yourself when the
-  /// features come out of a request body (as the example server does).
-  void observe_features(std::span<const double> values) noexcept {
+  /// Most input observers one monitor takes.
+  static constexpr std::size_t kMaxInputObservers = 8;
+
+  /// Attaches `observer` (data-quality checks, drift windows): from now on
+  /// every row that observe_features() sees goes to it, after the observers
+  /// attached before it. Attach before traffic starts; the observer must
+  /// outlive the monitor's predict calls. Throws std::invalid_argument naming
+  /// "observer" when it is already attached or kMaxInputObservers are.
+  /// Thread-safe against concurrent predict calls (they see the observer
+  /// from some call on).
+  void add_input_observer(InputObserver& observer);
+
+  /// Input observers attached so far.
+  std::size_t input_observer_count() const noexcept {
+    return observer_count_.load(std::memory_order_acquire);
+  }
+
+  /// Passes one row of numeric features, in input order, to every input
+  /// observer in the order they were attached, then (when feature_names were
+  /// configured) to the model_feature_value window. Stops at the first
+  /// observer that answers kReject and returns kReject: later observers and
+  /// the feature window do not see a row the model will not get.
+  /// predict_with_metrics calls it for inputs that are rows of double; call
+  /// it yourself when the features come out of a request body (as the
+  /// example server does). No lock, no allocation, never throws.
+  InputVerdict observe_features(std::span<const double> values) noexcept {
+    return observe_features(values, nullptr);
+  }
+
+  /// observe_features(), and on kReject, when `why` is not null, asks the
+  /// rejecting observer which feature broke which rule (InputObserver::explain;
+  /// that cold path may allocate). Never throws: a failing explanation
+  /// leaves a generic problem in `why`.
+  InputVerdict observe_features(std::span<const double> values, InputRejection* why) noexcept {
+    const std::size_t observers = observer_count_.load(std::memory_order_acquire);
+    for (std::size_t i = 0; i < observers; ++i) {
+      if (observers_[i]->observe(values) == InputVerdict::kReject) [[unlikely]] {
+        if (why != nullptr) explain_rejection(*observers_[i], values, *why);
+        return InputVerdict::kReject;
+      }
+    }
     if (feature_stats_) feature_stats_->observe(values);
+    return InputVerdict::kAccept;
   }
 
   /// Closes the feature window now and refreshes model_feature_value.
@@ -138,6 +180,8 @@ class MLMON_EXPORT ModelMonitor {
 
  private:
   void count_error(std::size_t slot, std::string_view error_type) noexcept;
+  static void explain_rejection(const InputObserver& observer, std::span<const double> values,
+                                InputRejection& why) noexcept;
   void on_collect();
   void maybe_roll_feature_window();
   void roll_feature_window_locked();
@@ -166,6 +210,10 @@ class MLMON_EXPORT ModelMonitor {
   ErrorTypeEntry error_types_[kErrorTypeCache];
   std::atomic<Counter*> class_counters_[kClassCache] = {};
   std::mutex cache_mutex_;  // inserts into the two caches above (first sight only)
+
+  InputObserver* observers_[kMaxInputObservers] = {};  // [0, observer_count_) are set
+  std::atomic<std::size_t> observer_count_{0};
+  std::mutex observer_mutex_;  // add_input_observer
 
   std::unique_ptr<FeatureStats> feature_stats_;
   std::vector<Gauge*> feature_gauges_;  // 4 per feature: mean, std, min, max

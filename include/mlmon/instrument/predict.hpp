@@ -6,6 +6,7 @@
 #include <concepts>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <ranges>
 #include <span>
 #include <string_view>
@@ -16,6 +17,8 @@
 
 #include <cxxabi.h>
 
+#include "mlmon/export.hpp"
+#include "mlmon/instrument/input_observer.hpp"
 #include "mlmon/instrument/model_monitor.hpp"
 #include "mlmon/metrics/detail/thread_slot.hpp"
 #include "mlmon/metrics/error_handler.hpp"
@@ -136,10 +139,16 @@ struct output_traits {
 };
 
 /// How an input is read: batch size (rows) and, for numeric rows, the
-/// features that feed model_feature_value. The default treats a contiguous
-/// range of double as one row and a sized range of such rows as a batch;
-/// anything else is one row without features. Specialize for other inputs;
-/// exceptions are counted as RecordError::kMonitoringFault and swallowed.
+/// features that go to the monitor's input observers and model_feature_value.
+/// The default treats a contiguous range of double as one row and a sized
+/// range of such rows as a batch (rows in order, stopping at the first
+/// rejected one); anything else is one row without features. Specialize for
+/// other inputs: observe_features(input, monitor, why) should pass each row
+/// to monitor.observe_features(row, why) and return kReject as soon as one
+/// is rejected. A specialization with the older two-argument form
+/// observe_features(input, monitor) returning void still works (its rows are
+/// observed, but a reject policy cannot refuse the call). Exceptions are
+/// counted as RecordError::kMonitoringFault and swallowed (the call goes on).
 template <class I, class = void>
 struct input_traits {
   static double batch_size(const I& input) {
@@ -150,14 +159,21 @@ struct input_traits {
       return 1.0;
     }
   }
-  static void observe_features(const I& input, ModelMonitor& monitor) {
+  static InputVerdict observe_features(const I& input, ModelMonitor& monitor, InputRejection* why = nullptr) {
     if constexpr (detail::RowBatch<I>) {
-      for (const auto& row : input) monitor.observe_features(std::span<const double>(row));
+      for (const auto& row : input) {
+        if (monitor.observe_features(std::span<const double>(row), why) == InputVerdict::kReject) {
+          return InputVerdict::kReject;
+        }
+      }
+      return InputVerdict::kAccept;
     } else if constexpr (detail::DoubleRow<I>) {
-      monitor.observe_features(std::span<const double>(input));
+      return monitor.observe_features(std::span<const double>(input), why);
     } else {
       (void)input;
       (void)monitor;
+      (void)why;
+      return InputVerdict::kAccept;
     }
   }
 };
@@ -191,6 +207,28 @@ void run_trait(F&& f) noexcept {
   }
 }
 
+// Observes an input through its traits, whichever form they take.
+template <class I>
+InputVerdict observe_input(const I& input, ModelMonitor& monitor, InputRejection* why) {
+  if constexpr (requires { input_traits<I>::observe_features(input, monitor, why); }) {
+    using R = decltype(input_traits<I>::observe_features(input, monitor, why));
+    if constexpr (std::is_same_v<R, InputVerdict>) {
+      return input_traits<I>::observe_features(input, monitor, why);
+    } else {
+      input_traits<I>::observe_features(input, monitor, why);
+      return InputVerdict::kAccept;
+    }
+  } else {
+    using R = decltype(input_traits<I>::observe_features(input, monitor));
+    if constexpr (std::is_same_v<R, InputVerdict>) {
+      return input_traits<I>::observe_features(input, monitor);
+    } else {
+      input_traits<I>::observe_features(input, monitor);
+      return InputVerdict::kAccept;
+    }
+  }
+}
+
 // Counts an exception from the model and lets it continue unchanged.
 template <class Model, class Input>
 decltype(auto) invoke_counting_exceptions(ModelMonitor& monitor, std::size_t slot,
@@ -206,26 +244,35 @@ decltype(auto) invoke_counting_exceptions(ModelMonitor& monitor, std::size_t slo
 
 }  // namespace detail
 
-/// Calls `model(input)` (or `model.predict(input)`) and records, for
-/// `monitor`'s model: latency (steady clock), outcome, error type (the
-/// exception's type name or the result's error status), batch size,
-/// prediction value, confidence and predicted class, in-flight requests and
-/// feature statistics. Returns the model's result; an exception from the
-/// model is counted and rethrown unchanged. Monitoring itself never throws,
-/// locks or allocates here (after the first sight of a new error type or
-/// class). Thread-safe as the model is.
+/// Tag for predict_with_metrics: the input already went through
+/// check_input(), so its rows are not observed a second time.
+/// Thread-safety: an empty tag.
+struct MLMON_EXPORT InputCheckedTag {
+  explicit InputCheckedTag() = default;
+};
+/// The InputCheckedTag value.
+inline constexpr InputCheckedTag input_checked{};
+
+namespace detail {
+
 template <class Model, class Input>
-decltype(auto) predict_with_metrics(ModelMonitor& monitor, Model&& model, Input&& input) {
+decltype(auto) predict_impl(ModelMonitor& monitor, Model&& model, Input&& input, bool observe) {
   using InputT = std::remove_cvref_t<Input>;
   using Result = decltype(detail::invoke_model(std::forward<Model>(model), std::forward<Input>(input)));
   const std::size_t slot = detail::current_slot();
   double batch_size = 1.0;
+  InputVerdict verdict = InputVerdict::kAccept;
+  InputRejection why;  // stays empty (no allocation) unless a row is rejected
   detail::run_trait([&] {
     batch_size = input_traits<InputT>::batch_size(input);
-    input_traits<InputT>::observe_features(input, monitor);
+    if (observe) verdict = detail::observe_input<InputT>(input, monitor, &why);
   });
   monitor.record_start(slot, batch_size);
   const auto start = std::chrono::steady_clock::now();
+  if (verdict == InputVerdict::kReject) [[unlikely]] {
+    monitor.record_finish(slot, detail::seconds_since(start), kInputRejectedErrorType);
+    throw InputRejected(std::move(why));
+  }
   if constexpr (std::is_void_v<Result>) {
     detail::invoke_counting_exceptions(monitor, slot, start, std::forward<Model>(model),
                                        std::forward<Input>(input));
@@ -239,6 +286,75 @@ decltype(auto) predict_with_metrics(ModelMonitor& monitor, Model&& model, Input&
     monitor.record_finish(slot, seconds, recorder.error_type());
     return result;
   }
+}
+
+}  // namespace detail
+
+/// Calls `model(input)` (or `model.predict(input)`) and records, for
+/// `monitor`'s model: latency (steady clock), outcome, error type (the
+/// exception's type name or the result's error status), batch size,
+/// prediction value, confidence and predicted class, in-flight requests and
+/// feature statistics. Returns the model's result; an exception from the
+/// model is counted and rethrown unchanged. Monitoring itself never throws,
+/// locks or allocates here (after the first sight of a new error type or
+/// class).
+///
+/// Input rows go first to the monitor's input observers
+/// (ModelMonitor::add_input_observer). When one of them rejects a row (an
+/// explicit reject policy, e.g. DataQualityMonitor's), the model is not
+/// called: the request counts as an error with error_type "input_rejected"
+/// and InputRejected (a std::invalid_argument naming the feature and the
+/// problem) is thrown. Use check_input() instead to get the verdict without
+/// an exception. Thread-safe as the model is.
+template <class Model, class Input>
+decltype(auto) predict_with_metrics(ModelMonitor& monitor, Model&& model, Input&& input) {
+  return detail::predict_impl(monitor, std::forward<Model>(model), std::forward<Input>(input), true);
+}
+
+/// predict_with_metrics for an input that check_input() accepted: the rows
+/// are not observed again (so drift and data-quality counts stay one per
+/// row) and nothing is rejected; everything else is recorded as above.
+template <class Model, class Input>
+decltype(auto) predict_with_metrics(ModelMonitor& monitor, Model&& model, Input&& input, InputCheckedTag) {
+  return detail::predict_impl(monitor, std::forward<Model>(model), std::forward<Input>(input), false);
+}
+
+/// What check_input() found. Thread-safety: a plain value.
+struct MLMON_EXPORT InputCheck {
+  /// kAccept, or kReject when an input observer's reject policy matched.
+  InputVerdict verdict = InputVerdict::kAccept;
+  /// Which feature broke which rule (empty when accepted).
+  InputRejection rejection{};
+
+  /// True when accepted.
+  bool ok() const noexcept { return verdict == InputVerdict::kAccept; }
+  /// rejection_message(rejection): the text InputRejected would carry.
+  std::string message() const { return rejection_message(rejection); }
+};
+
+/// The non-throwing form of the reject policy: observes `input`'s rows as
+/// predict_with_metrics does (input observers, feature statistics) and
+/// returns the verdict. A rejected input is recorded as a refused request
+/// (model_predictions_total{outcome="error"},
+/// model_prediction_errors_total{error_type="input_rejected"}); an accepted
+/// one should then go to predict_with_metrics(monitor, model, input,
+/// input_checked), which does not observe it again. Never throws; allocates
+/// only to describe a rejection.
+template <class Input>
+InputCheck check_input(ModelMonitor& monitor, const Input& input) noexcept {
+  using InputT = std::remove_cvref_t<Input>;
+  InputCheck check;
+  double batch_size = 1.0;
+  detail::run_trait([&] {
+    batch_size = input_traits<InputT>::batch_size(input);
+    check.verdict = detail::observe_input<InputT>(input, monitor, &check.rejection);
+  });
+  if (!check.ok()) {
+    const std::size_t slot = detail::current_slot();
+    monitor.record_start(slot, batch_size);
+    monitor.record_finish(slot, 0.0, kInputRejectedErrorType);
+  }
+  return check;
 }
 
 }  // namespace v1
