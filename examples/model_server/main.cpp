@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "mlmon/mlmon.hpp"
 #include "model_server/dataset.hpp"
@@ -41,6 +42,8 @@ struct Flags {
   double drift_window_rows = 500;
   double performance_window_labels = 100;
   double label_ttl_seconds = 3600;
+  std::vector<std::string> rules;
+  std::string alertmanager;
 };
 
 constexpr const char* kUsage =
@@ -48,6 +51,7 @@ constexpr const char* kUsage =
     "                            [--duration SECONDS] [--feature-window SECONDS] [--data PATH]\n"
     "                            [--reference PROFILE.json] [--drift-window ROWS]\n"
     "                            [--performance-window LABELS] [--label-ttl SECONDS]\n"
+    "                            [--rules FILE]... [--alertmanager URL]\n"
     "  --listen HOST:PORT          app endpoint, POST /predict and /feedback (default 127.0.0.1:8080)\n"
     "  --metrics-listen HOST:PORT  Prometheus /metrics endpoint (default 127.0.0.1:9464)\n"
     "  --duration SECONDS          stop after this long; 0 = until SIGINT/SIGTERM (default 0)\n"
@@ -59,6 +63,9 @@ constexpr const char* kUsage =
     "  --drift-window ROWS         rows per drift window (default 500)\n"
     "  --performance-window LABELS labels per accuracy window (default 100)\n"
     "  --label-ttl SECONDS         how long a prediction waits for its label (default 3600)\n"
+    "  --rules FILE                Prometheus rule file evaluated in-process (repeatable);\n"
+    "                              alerts go to the log (stderr) and /api/v1/alerts\n"
+    "  --alertmanager URL          also send alerts to this Alertmanager (e.g. http://127.0.0.1:9093)\n"
     "Port 0 picks a free port; the bound URLs are printed on start-up.\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -125,6 +132,10 @@ Flags parse_flags(int argc, char** argv) {
       flags.performance_window_labels = parse_count(arg, take());
     } else if (arg == "--label-ttl") {
       flags.label_ttl_seconds = parse_seconds(arg, take(), /*allow_zero=*/false);
+    } else if (arg == "--rules") {
+      flags.rules.push_back(take());
+    } else if (arg == "--alertmanager") {
+      flags.alertmanager = take();
     } else {
       usage_error("unknown argument '" + arg + "'");
     }
@@ -202,7 +213,6 @@ int main(int argc, char** argv) {
     // refuse never reaches drift or the model), then drift windows.
     std::unique_ptr<mlmon::DataQualityMonitor> quality;
     std::unique_ptr<mlmon::DriftMonitor> drift;
-    std::unique_ptr<mlmon_example::DriftObserver> drift_observer;
     if (!flags.reference.empty()) {
       const mlmon::ReferenceProfile profile = mlmon_example::load_reference(flags.reference, dataset.feature_names);
       quality = std::make_unique<mlmon::DataQualityMonitor>(
@@ -213,9 +223,8 @@ int main(int argc, char** argv) {
       drift_options.window.kind = mlmon::DriftWindowKind::kCount;
       drift_options.window.rows = static_cast<std::uint64_t>(flags.drift_window_rows);
       drift = std::make_unique<mlmon::DriftMonitor>(profile, registry, drift_options);
-      drift_observer = std::make_unique<mlmon_example::DriftObserver>(*drift);
       monitor.add_input_observer(*quality);
-      monitor.add_input_observer(*drift_observer);
+      monitor.add_input_observer(*drift);
       drift->start();
       std::printf("reference: %s (%zu features), drift windows of %.0f rows\n", flags.reference.c_str(),
                   profile.features().size(), flags.drift_window_rows);
@@ -245,6 +254,31 @@ int main(int argc, char** argv) {
     std::printf("app: %s/predict\n", app.url().c_str());
     std::printf("feedback: %s/feedback\n", app.url().c_str());
     std::printf("metrics: %s\n", exporter.metrics_url().c_str());
+
+    // Alert rules evaluated in-process: firing and resolved alerts go to the
+    // log notifier (stderr JSON lines) and, when given, to an Alertmanager.
+    mlmon::NotificationRouter router(&registry);
+    std::unique_ptr<mlmon::RuleEngine> rules;
+    if (!flags.rules.empty()) {
+      mlmon::Route route;
+      route.name = "default";
+      router.add_notifier(std::make_unique<mlmon::LogNotifier>());
+      route.notifiers.push_back("log");
+      if (!flags.alertmanager.empty()) {
+        mlmon::AlertmanagerOptions alertmanager;
+        alertmanager.url = flags.alertmanager;
+        router.add_notifier(std::make_unique<mlmon::AlertmanagerNotifier>(alertmanager));
+        route.notifiers.push_back("alertmanager");
+      }
+      router.set_default_route(route);
+      mlmon::RuleEngineOptions rule_options;
+      rule_options.alerting.external_url = exporter.server().url();
+      rules = std::make_unique<mlmon::RuleEngine>(registry, router, rule_options);
+      for (const auto& file : flags.rules) rules->load_rule_file(file);
+      mlmon::register_alerts_api(exporter.server(), *rules);
+      rules->start();
+      std::printf("alerts: %s/api/v1/alerts\n", exporter.server().url().c_str());
+    }
     std::fflush(stdout);
 
     const std::string reason = wait_for_stop(stop_signals, flags.duration_seconds);
@@ -253,6 +287,8 @@ int main(int argc, char** argv) {
     // No predict call may run once the monitor and registry go away.
     app.stop();
     if (drift) drift->stop();
+    if (rules) rules->stop(std::chrono::seconds(5));
+    router.shutdown(std::chrono::seconds(5));
     exporter.shutdown();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mlmon-example-server: %s\n", e.what());

@@ -24,24 +24,6 @@ namespace mlmon_example {
 mlmon::ReferenceProfile load_reference(const std::filesystem::path& path,
                                        std::span<const std::string> feature_names);
 
-/// Feeds every request row to a DriftMonitor from the predict path; never
-/// rejects. (An adapter: DriftMonitor has its own observe().) Thread-safety:
-/// as DriftMonitor::observe, safe from any number of threads.
-class DriftObserver final : public mlmon::InputObserver {
- public:
-  /// `drift` must outlive the observer.
-  explicit DriftObserver(mlmon::DriftMonitor& drift) noexcept : drift_(drift) {}
-
-  /// Passes the row on; always kAccept.
-  mlmon::InputVerdict observe(std::span<const double> features) noexcept override {
-    drift_.observe(features);
-    return mlmon::InputVerdict::kAccept;
-  }
-
- private:
-  mlmon::DriftMonitor& drift_;
-};
-
 /// The example's data-quality policy: reject what the logistic regression
 /// cannot score (a missing, NaN or infinite value, a field of the wrong
 /// type); only record range violations, outliers (beyond 4 reference

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -193,6 +194,105 @@ TEST(ExampleServerTest, RejectsAReferenceWithoutTheModelsFeatures) {
   EXPECT_NE(run.output.find("no feature 'mean radius'"), std::string::npos) << run.output;
   const auto bad_window = mlmon::test::run_command({kServer, "--performance-window", "0"});
   EXPECT_EQ(bad_window.exit_code, 2) << bad_window.output;
+}
+
+// Issue 4 end to end: --rules evaluates a rule file in-process; the firing
+// alert shows on /api/v1/alerts and as ALERTS on /metrics, and reaches the
+// --alertmanager URL (here a loopback sink speaking Alertmanager's API path).
+TEST(ExampleServerTest, RulesFireAlertsToTheApiMetricsAndAlertmanager) {
+  mlmon::test::TempDir dir;
+  const auto rules = dir.path() / "rules.yml";
+  {
+    std::ofstream out(rules);
+    out << "groups:\n"
+           "  - name: served\n"
+           "    interval: 1s\n"
+           "    rules:\n"
+           "      - alert: ModelServedPredictions\n"
+           "        expr: sum by (model_name) (model_predictions_total{outcome=\"success\"}) >= 1\n"
+           "        labels:\n"
+           "          severity: warning\n"
+           "        annotations:\n"
+           "          summary: \"{{ $labels.model_name }} served {{ $value }} predictions\"\n";
+  }
+  std::mutex mutex;
+  std::vector<json> received;
+  mlmon::HttpServerOptions sink_options;
+  sink_options.listen = "127.0.0.1:0";
+  mlmon::HttpServer sink(sink_options);
+  sink.handle("/api/v2/alerts", [&](const mlmon::HttpRequest& request) {
+    std::lock_guard lock(mutex);
+    received.push_back(json::parse(request.body, nullptr, /*allow_exceptions=*/false));
+    return mlmon::HttpResponse{};
+  });
+  sink.start();
+
+  RunningServer server({"--rules", rules.string(), "--alertmanager", sink.url()});
+  ASSERT_FALSE(server.metrics_url.empty()) << server.process->log();
+  const std::string alerts_url = line_value(server.process->log(), "alerts: ");
+  ASSERT_FALSE(alerts_url.empty()) << server.process->log();
+
+  // No prediction yet: nothing fires.
+  const auto quiet = json::parse(mlmon::test::http_get(alerts_url).body);
+  EXPECT_EQ(quiet["status"], "success");
+  EXPECT_TRUE(quiet["data"]["alerts"].empty()) << quiet.dump();
+
+  const auto dataset = mlmon_example::load_dataset(mlmon_example::default_dataset_path());
+  const auto first = dataset.row(0);
+  const std::string body = json{{"features", std::vector<double>(first.begin(), first.end())}}.dump();
+  const auto predicted = mlmon::test::http_post(server.predict_url, body);
+  ASSERT_EQ(predicted.status, 200) << predicted.body;
+
+  json firing;
+  EXPECT_TRUE(mlmon::test::wait_until(
+      [&] {
+        firing = json::parse(mlmon::test::http_get(alerts_url).body, nullptr, false);
+        return firing.is_object() && !firing["data"]["alerts"].empty() &&
+               firing["data"]["alerts"][0]["state"] == "firing";
+      },
+      15s))
+      << firing.dump();
+  const json& alert = firing["data"]["alerts"][0];
+  EXPECT_EQ(alert["labels"]["alertname"], "ModelServedPredictions");
+  EXPECT_EQ(alert["labels"]["model_name"], "breast_cancer_logreg");
+  EXPECT_EQ(alert["annotations"]["summary"], "breast_cancer_logreg served 1 predictions");
+
+  const auto scrape = mlmon::test::http_get(server.metrics_url);
+  EXPECT_EQ(test::text_sample_sum(scrape.body, "ALERTS",
+                                  {{"alertname", "ModelServedPredictions"}, {"alertstate", "firing"}}),
+            1.0)
+      << scrape.body;
+
+  EXPECT_TRUE(mlmon::test::wait_until(
+      [&] {
+        std::lock_guard lock(mutex);
+        for (const auto& batch : received) {
+          if (!batch.is_array()) continue;
+          for (const auto& a : batch) {
+            if (a["labels"]["alertname"] == "ModelServedPredictions") return true;
+          }
+        }
+        return false;
+      },
+      15s))
+      << server.process->log();
+  server.process->stop();
+  sink.stop();
+  // The log notifier wrote the alert to stderr as a JSON line.
+  EXPECT_NE(server.process->log().find("ModelServedPredictions"), std::string::npos);
+}
+
+TEST(ExampleServerTest, RejectsARuleFileWithItsLocation) {
+  mlmon::test::TempDir dir;
+  const auto rules = dir.path() / "bad.yml";
+  {
+    std::ofstream out(rules);
+    out << "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: rate(x[5m] > 1\n";
+  }
+  const auto run = mlmon::test::run_command({kServer, "--listen", "127.0.0.1:0", "--metrics-listen",
+                                             "127.0.0.1:0", "--rules", rules.string()});
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find(rules.string() + ":5:"), std::string::npos) << run.output;
 }
 
 TEST(ExampleServerTest, StopsCleanlyOnSigint) {
