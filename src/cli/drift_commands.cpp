@@ -12,6 +12,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "log_input.hpp"
 #include "mlmon/drift/csv.hpp"
 #include "mlmon/drift/profile.hpp"
 #include "mlmon/drift/report.hpp"
@@ -31,7 +32,8 @@ constexpr std::array kProfileOptions = {
 
 constexpr std::array kDriftOptions = {
     OptionSpec{"reference", "FILE", "reference: a profile (*.json) or training data (CSV) (required)"},
-    OptionSpec{"current", "FILE", "current data: CSV with a header row (required)"},
+    OptionSpec{"current", "PATH",
+               "current data: CSV with a header row, or a prediction log (a directory or *.jsonl) (required)"},
     OptionSpec{"categorical", "A,B", "CSV reference only: categorical columns (repeatable)", true},
     OptionSpec{"bins", "N", "CSV reference only: bins per numerical feature (default 10)"},
     OptionSpec{"binning", "KIND", "CSV reference only: quantile (default) or uniform"},
@@ -45,6 +47,7 @@ constexpr std::array kDriftOptions = {
     OptionSpec{"drift-share", "X", "dataset drift when the share of drifted features >= X (default 0.5)"},
     OptionSpec{"out", "FILE", "write the report to FILE instead of stdout"},
     OptionSpec{"fail-on-drift", "", "exit 3 when dataset drift is detected"},
+    OptionSpec{"skip-bad-lines", "", kSkipBadLinesHelp},
 };
 
 const char* const kProfileUsage =
@@ -57,17 +60,24 @@ const char* const kProfileUsage =
     "Columns are numerical unless named in --categorical. See docs/drift.md.\n\n";
 
 const char* const kDriftUsage =
-    "usage: mlmon drift --reference ref.json|ref.csv --current cur.csv [--categorical a,b]\n"
-    "                   [--bins N] [--binning quantile|uniform] [--sample-cap N] [--format json|text]\n"
-    "                   [--method [FEATURE=]METHOD[:THRESHOLD]] [--correction none|bonferroni|bh]\n"
-    "                   [--drift-share X] [--out FILE] [--fail-on-drift]\n"
+    "usage: mlmon drift --reference ref.json|ref.csv --current cur.csv|LOGDIR|log.jsonl\n"
+    "                   [--categorical a,b] [--bins N] [--binning quantile|uniform] [--sample-cap N]\n"
+    "                   [--format json|text] [--method [FEATURE=]METHOD[:THRESHOLD]]\n"
+    "                   [--correction none|bonferroni|bh] [--drift-share X] [--out FILE]\n"
+    "                   [--fail-on-drift] [--skip-bad-lines]\n"
     "\n"
     "Compares current data with a reference, feature by feature (PSI, KS, Jensen-Shannon,\n"
     "Wasserstein, Hellinger, KL; chi-square for categorical features), and decides drift.\n"
     "Default rule: numerical drift when PSI >= 0.2, or KS p < 0.05 and D >= 0.1;\n"
     "categorical drift when chi-square p < 0.05 and JS >= 0.1; dataset drift when at\n"
     "least half of the features drift. A reference ending in .json is a profile from\n"
-    "`mlmon profile`; anything else is read as training data (CSV). See docs/drift.md.\n\n";
+    "`mlmon profile`; anything else is read as training data (CSV). See docs/drift.md.\n"
+    "\n"
+    "--current may be a prediction log written by mlmon::PredictionLog: a directory (every\n"
+    "*.jsonl under it, in partition order) or a .jsonl file. Its raw feature values are\n"
+    "read for the reference's features (one row per prediction record); a feature logged\n"
+    "only as a hash or not at all is an error. A malformed line is an error naming\n"
+    "FILE:LINE unless --skip-bad-lines. See docs/prediction-log.md.\n\n";
 
 // Reads a CSV, reporting progress on slow inputs.
 Dataset read_with_progress(const std::string& path, CsvReadOptions options, Progress& progress) {
@@ -215,6 +225,10 @@ int run_drift(std::span<const std::string> argv) {
       }
     }
   }
+  const bool current_is_log = is_prediction_log_path(current_path);
+  if (!current_is_log && args.has("skip-bad-lines")) {
+    throw UsageError("--skip-bad-lines applies to a prediction log (a directory or *.jsonl) as --current");
+  }
   const ProfileOptions profile_opts = profile_options(args);
   const DriftOptions options = drift_options(args);
 
@@ -229,9 +243,17 @@ int run_drift(std::span<const std::string> argv) {
     const Dataset reference = read_with_progress(reference_path, csv, progress);
     profile = build_profile(reference_path, reference, profile_opts, progress);
   }
-  CsvReadOptions csv;
-  csv.schema = profile.schema();
-  const Dataset current = read_with_progress(current_path, csv, progress);
+  Dataset current;
+  if (current_is_log) {
+    PredictionLogDatasetOptions log_options;
+    log_options.schema = profile.schema();
+    log_options.include_outputs = false;
+    current = read_log_input("drift", current_path, log_options, args.has("skip-bad-lines"), progress).data;
+  } else {
+    CsvReadOptions csv;
+    csv.schema = profile.schema();
+    current = read_with_progress(current_path, csv, progress);
+  }
   progress.stage("evaluating drift");
   DriftReport report;
   try {

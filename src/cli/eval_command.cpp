@@ -1,5 +1,6 @@
-// `mlmon eval`: model-quality metrics over a CSV of labels and predictions,
-// through the same metric functions the live path uses.
+// `mlmon eval`: model-quality metrics over a CSV of labels and predictions, or
+// a prediction log (labels joined by request_id), through the same metric
+// functions the live path uses.
 
 #include <cmath>
 #include <iostream>
@@ -11,6 +12,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "log_input.hpp"
 #include "mlmon/drift/csv.hpp"
 #include "mlmon/performance/calibration.hpp"
 #include "mlmon/performance/classification.hpp"
@@ -22,47 +24,89 @@ namespace mlmon::cli {
 namespace {
 
 constexpr OptionSpec kEvalOptions[] = {
-    OptionSpec{"data", "FILE", "predictions and labels: CSV with a header row (required)"},
+    OptionSpec{"data", "PATH",
+               "predictions and labels: CSV with a header row, or a prediction log (a directory or *.jsonl) "
+               "(required)"},
     OptionSpec{"task", "TASK", "binary, multiclass or regression (required)"},
     OptionSpec{"label-column", "NAME", "the true label / target column (required)"},
     OptionSpec{"score-column", "NAME[,NAME...]",
                "binary: P(class 1); multiclass: one probability column per class, in class order"},
     OptionSpec{"prediction-column", "NAME", "predicted class or value"},
     OptionSpec{"threshold", "X", "binary: predict 1 when score >= X if no prediction column (default 0.5)"},
+    OptionSpec{"skip-bad-lines", "", kSkipBadLinesHelp},
 };
 
 const char* const kEvalUsage =
-    "usage: mlmon eval --data predictions.csv --task binary|multiclass|regression --label-column y\n"
-    "                  [--score-column p] [--prediction-column yhat] [--threshold 0.5]\n"
+    "usage: mlmon eval --data predictions.csv|LOGDIR|log.jsonl --task binary|multiclass|regression\n"
+    "                  --label-column y [--score-column p] [--prediction-column yhat] [--threshold 0.5]\n"
+    "                  [--skip-bad-lines]\n"
     "\n"
     "Prints model-quality metrics as JSON: accuracy (with a 95% Wilson interval), precision,\n"
     "recall, F1, ROC AUC, log loss, Brier score and expected calibration error for\n"
     "classification; MAE, RMSE, R2 and MAPE for regression. Classes are integers 0..k-1.\n"
     "Rows whose label (or a needed prediction/score) is empty are skipped and counted.\n"
     "A metric that is undefined for the data (e.g. ROC AUC with one class) is null.\n"
-    "See docs/quality-metrics.md.\n\n";
+    "See docs/quality-metrics.md.\n"
+    "\n"
+    "--data may be a prediction log written by mlmon::PredictionLog: a directory (every\n"
+    "*.jsonl under it) or a .jsonl file, one row per prediction record with the columns\n"
+    "label (joined by request_id; empty until a label record arrives), prediction,\n"
+    "confidence, latency_seconds, label_delay_seconds and the raw features, e.g.\n"
+    "`--label-column label --prediction-column prediction`. Labels and predictions must be\n"
+    "numbers (class indices), not class names. A malformed line is an error naming\n"
+    "FILE:LINE unless --skip-bad-lines. See docs/prediction-log.md.\n\n";
 
 nlohmann::json or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
 
-// Column values as written in the file; an absent column is a usage error.
-const std::vector<double>& column(const Dataset& data, const std::string& name, const std::string& file) {
-  const NumericalColumn* c = data.numerical(name);
-  if (c == nullptr) {
-    std::string message = file;
-    message += ": no column \"";
+// The input: a CSV, or a prediction log whose rows keep their file:line.
+struct Input {
+  std::string file;
+  Dataset data;
+  std::optional<LogInput> log;
+
+  // "FILE: data row N (0-based)" for a CSV, "FILE:LINE" of the record for a log.
+  std::string where(std::size_t row) const {
+    if (log) {
+      const LoggedPrediction& p = log->log.predictions[row];
+      return p.file + ":" + std::to_string(p.line);
+    }
+    return file + ": data row " + std::to_string(row) + " (0-based)";
+  }
+};
+
+// Column values as written in the file; an absent column is an input error.
+const std::vector<double>& column(const Input& in, const std::string& name) {
+  if (const NumericalColumn* c = in.data.numerical(name)) return c->values;
+  std::string message = in.file;
+  if (in.log && in.data.categorical(name) != nullptr) {
+    message += ": \"";
     message += name;
-    message += "\"";
+    message += "\" holds text (class names) in the log; mlmon eval needs numbers (class indices 0..k-1)";
     throw std::runtime_error(message);
   }
-  return c->values;
+  message += ": no column \"";
+  message += name;
+  message += "\"";
+  if (in.log) {
+    if (name == "label") {
+      message += " (no label record joined a prediction; label records read: ";
+      message += std::to_string(in.log->log.labels);
+      message += ")";
+    } else {
+      message += "; the log has:";
+      for (const FeatureSpec& f : in.data.schema().features()) {
+        message += ' ';
+        message += f.name;
+      }
+    }
+  }
+  throw std::runtime_error(message);
 }
 
-ClassIndex to_class(double v, std::size_t row, const std::string& name, const std::string& file) {
+ClassIndex to_class(double v, std::size_t row, const std::string& name, const Input& in) {
   if (!(v >= 0) || v != std::floor(v) || v > 1e6) {
-    std::string message = file;
-    message += ": data row ";
-    message += std::to_string(row);
-    message += " (0-based), column \"";
+    std::string message = in.where(row);
+    message += ", column \"";
     message += name;
     message += "\": expected a class index 0, 1, 2, ..., got ";
     message += nlohmann::json(v).dump();
@@ -97,18 +141,32 @@ int run_eval(std::span<const std::string> argv) {
     throw UsageError("give --prediction-column or --score-column");
   }
 
-  // Only the named columns are parsed; every one is numeric.
-  std::vector<FeatureSpec> specs = {FeatureSpec{label_name, FeatureType::kNumerical}};
-  if (prediction_name) specs.push_back(FeatureSpec{*prediction_name, FeatureType::kNumerical});
-  for (const auto& s : score_names) specs.push_back(FeatureSpec{s, FeatureType::kNumerical});
-  CsvReadOptions csv;
-  csv.schema = FeatureSchema(specs);
-  const Dataset data = read_csv(file, csv);
+  Input in;
+  in.file = file;
+  if (is_prediction_log_path(file)) {
+    // Every output and raw feature becomes a column; the named ones are used.
+    Progress progress;
+    in.log = read_log_input("eval", file, PredictionLogDatasetOptions{}, args.has("skip-bad-lines"), progress);
+    in.data = std::move(in.log->data);
+    in.log->data = Dataset();
+    progress.finish();
+  } else {
+    if (args.has("skip-bad-lines")) {
+      throw UsageError("--skip-bad-lines applies to a prediction log (a directory or *.jsonl) as --data");
+    }
+    // Only the named columns are parsed; every one is numeric.
+    std::vector<FeatureSpec> specs = {FeatureSpec{label_name, FeatureType::kNumerical}};
+    if (prediction_name) specs.push_back(FeatureSpec{*prediction_name, FeatureType::kNumerical});
+    for (const auto& s : score_names) specs.push_back(FeatureSpec{s, FeatureType::kNumerical});
+    CsvReadOptions csv;
+    csv.schema = FeatureSchema(specs);
+    in.data = read_csv(file, csv);
+  }
 
-  const std::vector<double>& labels = column(data, label_name, file);
-  const std::vector<double>* predictions = prediction_name ? &column(data, *prediction_name, file) : nullptr;
+  const std::vector<double>& labels = column(in, label_name);
+  const std::vector<double>* predictions = prediction_name ? &column(in, *prediction_name) : nullptr;
   std::vector<const std::vector<double>*> scores;
-  for (const auto& s : score_names) scores.push_back(&column(data, s, file));
+  for (const auto& s : score_names) scores.push_back(&column(in, s));
 
   // Rows where a needed value is missing are skipped, never guessed.
   std::vector<std::size_t> rows;
@@ -138,10 +196,10 @@ int run_eval(std::span<const std::string> argv) {
   std::vector<double> probabilities;  // binary: P(1); multiclass: row-major n x k
   std::size_t classes = k;
   for (std::size_t i : rows) {
-    y.push_back(to_class(labels[i], i, label_name, file));
+    y.push_back(to_class(labels[i], i, label_name, in));
     classes = std::max<std::size_t>(classes, y.back() + 1);
     if (predictions) {
-      yhat.push_back(to_class((*predictions)[i], i, *prediction_name, file));
+      yhat.push_back(to_class((*predictions)[i], i, *prediction_name, in));
       classes = std::max<std::size_t>(classes, yhat.back() + 1);
     }
     for (const auto* s : scores) probabilities.push_back((*s)[i]);

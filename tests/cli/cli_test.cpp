@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -370,6 +372,306 @@ TEST(CliEval, RegressionAndMulticlassAndErrors) {
   const auto usage = run_command({kCli, "eval", "--data", "x.csv", "--task", "ranking", "--label-column", "y"});
   EXPECT_EQ(usage.exit_code, 2);
   EXPECT_TRUE(contains(usage.output, "ranking")) << usage.output;
+}
+
+}  // namespace
+}  // namespace mlmon
+
+namespace mlmon {
+namespace {
+
+// `mlmon drift --current LOG` and `mlmon eval --data LOG`: the same rows given
+// as a prediction log (JSON lines in the format docs/prediction-log.md shows,
+// written here by hand) and as CSV give the same report, value for value.
+class CliLog : public ::testing::Test {
+ protected:
+  struct Row {
+    std::string age, income, city;  // text as written; empty = missing
+    std::string prediction, confidence, label;
+  };
+
+  // Shortest round-trip text of v (what PredictionLog writes).
+  static std::string number(double v) {
+    char buffer[64];
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
+    return std::string(buffer, end);
+  }
+
+  // Deterministic rows: age and income numerical (income missing every 10th),
+  // city categorical (missing every 15th), a binary prediction with P(1) as
+  // confidence, and a label for all but every 7th row.
+  static std::vector<Row> make_rows(int n, double shift) {
+    static const char* const kCities[] = {"oslo", "paris", "lima", "rome"};
+    std::vector<Row> rows;
+    std::uint32_t state = 12345;
+    auto next = [&state] {
+      state = state * 1664525u + 1013904223u;
+      return static_cast<double>(state >> 8) / 16777216.0;  // [0, 1)
+    };
+    for (int i = 0; i < n; ++i) {
+      Row r;
+      r.age = number(std::round((20 + 40 * next() + shift) * 10) / 10);
+      const double income = 1000 * next() + 100 * shift;
+      if (i % 10 != 3) r.income = number(income);
+      const int city = static_cast<int>(next() * 4);
+      if (i % 15 != 4) r.city = kCities[city];
+      const double p = std::round(next() * 1000) / 1000;
+      r.prediction.assign(1, p >= 0.5 ? '1' : '0');
+      r.confidence = number(p);
+      if (i % 7 != 0) r.label.assign(1, next() < (0.2 + 0.6 * p) ? '1' : '0');
+      rows.push_back(r);
+    }
+    return rows;
+  }
+
+  static std::string csv(const std::vector<Row>& rows) {
+    std::string out = "age,income,city,prediction,confidence,label\n";
+    for (const Row& r : rows) {
+      out += r.age + "," + r.income + "," + r.city + "," + r.prediction + "," + r.confidence + "," + r.label;
+      out += '\n';
+    }
+    return out;
+  }
+
+  static std::string id(std::size_t i) { return std::string("req-") + std::to_string(i); }
+
+  static std::string prediction_line(const Row& r, std::size_t i) {
+    std::string line = R"({"type":"prediction","ts":"2026-11-22T21:00:00.000Z","request_id":")";
+    line += id(i);
+    line += R"(","model_name":"m","model_version":"1","features":{"age":)";
+    line += r.age;
+    line += R"(,"income":)";
+    line += r.income.empty() ? std::string("null") : r.income;
+    line += R"(,"city":)";
+    line += r.city.empty() ? std::string("null") : std::string("\"") + r.city + "\"";
+    line += R"(},"prediction":)";
+    line += r.prediction;
+    line += R"(,"confidence":)";
+    line += r.confidence;
+    line += R"(,"latency_seconds":0.002})";
+    line += '\n';
+    return line;
+  }
+
+  static std::string label_line(const std::string& request_id, const std::string& label) {
+    std::string line = R"({"type":"label","ts":"2026-11-22T22:00:00.000Z","request_id":")";
+    line += request_id;
+    line += R"(","model_name":"m","model_version":"1","label":)";
+    line += label;
+    line += R"(,"label_delay_seconds":3600})";
+    line += '\n';
+    return line;
+  }
+
+  // The rows as a partitioned log directory: predictions in two parts of one
+  // hour, labels in the next hour, plus a blank line and a label for a
+  // request that was never logged.
+  std::filesystem::path write_log_dir(const std::vector<Row>& rows) {
+    const auto root = dir_.path() / "log";
+    std::filesystem::create_directories(root / "2026-11-22");
+    std::string part0, part1, labels = std::string("\n") + label_line("sampled-out", "1");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      (i < rows.size() / 2 ? part0 : part1) += prediction_line(rows[i], i);
+      if (!rows[i].label.empty()) labels += label_line(id(i), rows[i].label);
+    }
+    write_file(root / "2026-11-22" / "21-000.jsonl", part0);
+    write_file(root / "2026-11-22" / "21-001.jsonl", part1);
+    write_file(root / "2026-11-22" / "22-000.jsonl", labels);
+    return root;
+  }
+
+  // The rows as one .jsonl file, each label right after its prediction.
+  std::filesystem::path write_log_file(const std::vector<Row>& rows, const char* name = "log.jsonl") {
+    std::string text;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      text += prediction_line(rows[i], i);
+      if (!rows[i].label.empty()) text += label_line(id(i), rows[i].label);
+    }
+    const auto path = dir_.path() / name;
+    write_file(path, text);
+    return path;
+  }
+
+  std::filesystem::path write_csv(const std::vector<Row>& rows, const char* name) {
+    const auto path = dir_.path() / name;
+    write_file(path, csv(rows));
+    return path;
+  }
+
+  // The reference profile: the same generator, shifted; features only, as a
+  // training set would be.
+  std::string make_profile() {
+    std::string text = "age,income,city\n";
+    for (const Row& r : make_rows(300, 5)) text += r.age + "," + r.income + "," + r.city + "\n";
+    const auto reference = dir_.path() / "reference.csv";
+    write_file(reference, text);
+    const auto profile = dir_.path() / "ref.json";
+    const auto made = run_command({kCli, "profile", "--data", reference.string(), "--out", profile.string(),
+                                   "--categorical", "city"});
+    EXPECT_EQ(made.exit_code, 0) << made.output;
+    return profile.string();
+  }
+
+  Json drift_json(const std::string& profile, const std::string& current) {
+    const auto out = dir_.path() / "report.json";
+    std::filesystem::remove(out);
+    const auto result =
+        run_command({kCli, "drift", "--reference", profile, "--current", current, "--out", out.string()});
+    EXPECT_EQ(result.exit_code, 0) << current << "\n" << result.output;
+    return Json::parse(read_file(out), nullptr, /*allow_exceptions=*/false);
+  }
+
+  test::TempDir dir_;
+};
+
+TEST_F(CliLog, DriftOnALogDirectoryOrFileEqualsDriftOnTheSameCsv) {
+  const std::string profile = make_profile();
+  const std::vector<Row> rows = make_rows(120, 0);
+  const Json from_csv = drift_json(profile, write_csv(rows, "current.csv").string());
+  ASSERT_FALSE(from_csv.is_discarded());
+  ASSERT_EQ(from_csv["features"].size(), 3u);
+  // Missing cells are left out of n_current in both: 108 incomes, 112 cities.
+  EXPECT_EQ(from_csv["features"]["age"]["n_current"], 120);
+  EXPECT_EQ(from_csv["features"]["income"]["n_current"], 108);
+  EXPECT_EQ(from_csv["features"]["city"]["n_current"], 112);
+  EXPECT_EQ(from_csv["features"]["income"]["drift_detected"], true);  // shifted by 500
+
+  const Json from_dir = drift_json(profile, write_log_dir(rows).string());
+  EXPECT_EQ(from_dir, from_csv) << from_dir.dump(1) << "\n" << from_csv.dump(1);
+  const Json from_file = drift_json(profile, write_log_file(rows).string());
+  EXPECT_EQ(from_file, from_csv);
+}
+
+TEST_F(CliLog, EvalOnALogEqualsEvalOnTheSameCsv) {
+  const std::vector<Row> rows = make_rows(140, 0);
+  const auto csv_path = write_csv(rows, "predictions.csv");
+  const auto log_path = write_log_dir(rows);
+  auto eval = [](const std::filesystem::path& data, const char* task, std::vector<std::string> columns) {
+    std::vector<std::string> args = {kCli, "eval", "--data", data.string(), "--task", task};
+    args.insert(args.end(), columns.begin(), columns.end());
+    const auto result = run_command(args);
+    EXPECT_EQ(result.exit_code, 0) << data << "\n" << result.output;
+    return Json::parse(result.output, nullptr, /*allow_exceptions=*/false);
+  };
+  const std::vector<std::string> binary = {"--label-column", "label", "--prediction-column", "prediction",
+                                           "--score-column", "confidence"};
+  const Json from_csv = eval(csv_path, "binary", binary);
+  ASSERT_FALSE(from_csv.is_discarded());
+  EXPECT_EQ(from_csv["n"], 120);  // 140 predictions, every 7th without a label
+  EXPECT_EQ(from_csv["rows_skipped"], 20);
+  EXPECT_TRUE(from_csv["roc_auc"].is_number());
+  EXPECT_EQ(eval(log_path, "binary", binary), from_csv);
+  EXPECT_EQ(eval(write_log_file(rows), "binary", binary), from_csv);
+  // Regression on the same columns (confidence as the predicted value).
+  const std::vector<std::string> regression = {"--label-column", "label", "--prediction-column", "confidence"};
+  const Json regression_csv = eval(csv_path, "regression", regression);
+  EXPECT_TRUE(regression_csv["mae"].is_number());
+  EXPECT_EQ(eval(log_path, "regression", regression), regression_csv);
+}
+
+TEST_F(CliLog, MalformedLineFailsNamingFileAndLineOrIsSkippedWithSkipBadLines) {
+  const std::string profile = make_profile();
+  const std::vector<Row> rows = make_rows(30, 0);
+  std::string text;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    text += prediction_line(rows[i], i);
+    if (i == 1) text += "{\"type\":\"prediction\",\"request_id\":\n";           // line 3: invalid JSON
+    if (i == 3) {  // line 6: a field of the wrong type
+      std::string line = prediction_line(rows[i], 99);
+      line.replace(line.find("\"confidence\":"), 13, "\"confidence\":\"high\",\"x\":");
+      text += line;
+    }
+  }
+  const auto bad = dir_.path() / "bad.jsonl";
+  write_file(bad, text);
+
+  const auto drift = run_command({kCli, "drift", "--reference", profile, "--current", bad.string()});
+  EXPECT_EQ(drift.exit_code, 1) << drift.output;
+  EXPECT_TRUE(contains(drift.output, std::string("mlmon drift: error: ") + bad.string() + ":3: ")) << drift.output;
+  const auto eval = run_command({kCli, "eval", "--data", bad.string(), "--task", "binary", "--label-column",
+                                 "label", "--prediction-column", "prediction"});
+  EXPECT_EQ(eval.exit_code, 1) << eval.output;
+  EXPECT_TRUE(contains(eval.output, bad.string() + ":3: ")) << eval.output;
+
+  // --skip-bad-lines: both lines reported on stderr, the report has the 30 good rows.
+  const auto out = dir_.path() / "r.json";
+  const auto skipped = run_command({kCli, "drift", "--reference", profile, "--current", bad.string(),
+                                    "--skip-bad-lines", "--out", out.string()});
+  EXPECT_EQ(skipped.exit_code, 0) << skipped.output;
+  EXPECT_TRUE(contains(skipped.output, std::string("mlmon drift: skipped ") + bad.string() + ":3: ")) << skipped.output;
+  EXPECT_TRUE(contains(skipped.output, std::string("mlmon drift: skipped ") + bad.string() + ":6: ")) << skipped.output;
+  EXPECT_TRUE(contains(skipped.output, "confidence")) << skipped.output;
+  EXPECT_TRUE(contains(skipped.output, "2 malformed lines skipped")) << skipped.output;
+  EXPECT_EQ(Json::parse(read_file(out))["features"]["age"]["n_current"], 30);
+
+  // The option is for logs only.
+  const auto csv_path = write_csv(rows, "c.csv");
+  EXPECT_EQ(
+      run_command({kCli, "drift", "--reference", profile, "--current", csv_path.string(), "--skip-bad-lines"})
+          .exit_code,
+      2);
+  EXPECT_EQ(run_command({kCli, "eval", "--data", csv_path.string(), "--task", "binary", "--label-column",
+                         "label", "--prediction-column", "prediction", "--skip-bad-lines"})
+                .exit_code,
+            2);
+}
+
+TEST_F(CliLog, LogsThatCannotAnswerAreClearErrors) {
+  const std::string profile = make_profile();
+  // A feature only hashed (sensitive) cannot be compared.
+  const auto hashed = dir_.path() / "hashed.jsonl";
+  std::string record = R"({"type":"prediction","ts":"2026-11-22T21:00:00.000Z","request_id":"a",)";
+  record += R"("model_name":"m","model_version":"1","features":{"age":30,"income":10,"city":{"hmac_sha256":")";
+  record += std::string(64, 'a');
+  record += R"("}},"prediction":1})";
+  record += '\n';
+  write_file(hashed, record);
+  auto result = run_command({kCli, "drift", "--reference", profile, "--current", hashed.string()});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_TRUE(contains(result.output, hashed.string() + ": feature \"city\": only hashed")) << result.output;
+
+  // No label joined: no label column; class names are not class indices.
+  const auto names = dir_.path() / "names.jsonl";
+  write_file(names, R"({"type":"prediction","ts":"2026-11-22T21:00:00.000Z","request_id":"a","model_name":"m",)"
+                    R"("model_version":"1","prediction":"fraud"})"
+                    "\n");
+  result = run_command({kCli, "eval", "--data", names.string(), "--task", "binary", "--label-column", "label",
+                        "--prediction-column", "prediction"});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_TRUE(contains(result.output, "no column \"label\" (no label record joined")) << result.output;
+  write_file(names, read_file(names) + label_line("a", "\"ok\""));
+  result = run_command({kCli, "eval", "--data", names.string(), "--task", "binary", "--label-column", "label",
+                        "--prediction-column", "prediction"});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_TRUE(contains(result.output, "\"label\" holds text (class names)")) << result.output;
+
+  // A class index out of range names the record's file:line.
+  const auto range = dir_.path() / "range.jsonl";
+  write_file(range, prediction_line(make_rows(1, 0)[0], 0) + label_line(id(0), "2.5"));
+  result = run_command({kCli, "eval", "--data", range.string(), "--task", "binary", "--label-column", "label",
+                        "--prediction-column", "prediction"});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_TRUE(contains(result.output, range.string() + ":1, column \"label\": expected a class index"))
+      << result.output;
+
+  // An empty directory, and a path that does not exist.
+  std::filesystem::create_directories(dir_.path() / "empty");
+  result = run_command({kCli, "drift", "--reference", profile, "--current", (dir_.path() / "empty").string()});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_TRUE(contains(result.output, "no prediction records")) << result.output;
+  result = run_command({kCli, "drift", "--reference", profile, "--current", (dir_.path() / "no.jsonl").string()});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_TRUE(contains(result.output, "no.jsonl")) << result.output;
+}
+
+TEST(CliLogHelp, DriftAndEvalHelpMentionPredictionLogs) {
+  for (const char* command : {"drift", "eval"}) {
+    const auto help = run_command({kCli, command, "--help"});
+    EXPECT_EQ(help.exit_code, 0);
+    EXPECT_TRUE(contains(help.output, "prediction log")) << help.output;
+    EXPECT_TRUE(contains(help.output, "--skip-bad-lines")) << help.output;
+    EXPECT_TRUE(contains(help.output, "docs/prediction-log.md")) << help.output;
+  }
 }
 
 }  // namespace
