@@ -19,9 +19,9 @@ namespace {
 
 constexpr std::array kCommands = {
     Command{"profile", "build a reference profile (JSON) from training data (CSV)", run_profile},
-    Command{"drift", "compare current data (CSV) with a reference profile or CSV", run_drift},
+    Command{"drift", "compare current data (CSV or prediction log) with a reference profile or CSV", run_drift},
     Command{"detect", "run a concept-drift detector (River's) over a numeric stream (CSV)", run_detect},
-    Command{"eval", "model-quality metrics from labels and predictions (CSV)", run_eval},
+    Command{"eval", "model-quality metrics from labels and predictions (CSV or prediction log)", run_eval},
     Command{"rules", "check Prometheus rule files (`rules check FILE...`)", run_rules},
 };
 

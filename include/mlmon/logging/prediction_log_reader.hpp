@@ -155,8 +155,9 @@ struct MLMON_EXPORT PredictionLogDatasetOptions {
 MLMON_EXPORT Dataset prediction_log_to_dataset(const PredictionLogData& data,
                                                const PredictionLogDatasetOptions& options = {});
 
-/// read_prediction_log() then prediction_log_to_dataset(): what `mlmon drift
-/// --current LOG` and `mlmon eval --data LOG` call for a log file or directory.
+/// read_prediction_log() then prediction_log_to_dataset(): the dataset that
+/// `mlmon drift --current LOG` and `mlmon eval --data LOG` see (the CLI makes
+/// the two calls itself to report skipped lines).
 MLMON_EXPORT Dataset read_prediction_log_dataset(const std::filesystem::path& path,
                                                  const PredictionLogDatasetOptions& dataset_options = {},
                                                  const PredictionLogReadOptions& read_options = {});
