@@ -12,6 +12,7 @@
 
 #include <spdlog/logger.h>
 
+#include "common/utf8.hpp"
 #include "logging/partitioned_file_sink.hpp"
 #include "logging/record_ring.hpp"
 #include "logging/sha256.hpp"
@@ -72,7 +73,7 @@ class LineWriter {
         ch(static_cast<char>(c));
         ++i;
       } else {
-        const std::size_t len = utf8_length(b + i, n - i);
+        const std::size_t len = detail::utf8_sequence_length(s, i);
         if (len == 0) {
           raw("\xEF\xBF\xBD");
           ++i;
@@ -103,33 +104,6 @@ class LineWriter {
   }
 
  private:
-  // Length of a well-formed UTF-8 sequence at p (lead byte >= 0x80), or 0.
-  static std::size_t utf8_length(const unsigned char* p, std::size_t avail) noexcept {
-    const unsigned char c = p[0];
-    std::size_t len;
-    std::uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return 0;
-    }
-    if (avail < len) return 0;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((p[k] & 0xC0) != 0x80) return 0;
-      cp = (cp << 6) | (p[k] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
-      return 0;
-    }
-    return len;
-  }
 
   char* begin_;
   char* p_;

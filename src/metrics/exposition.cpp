@@ -5,44 +5,25 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "common/utf8.hpp"
+
 namespace mlmon {
 inline namespace v1 {
 namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  std::size_t n = 0;
-  std::uint32_t code = 0;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) { n = 2; code = c & 0x1F; }
-  else if ((c & 0xF0) == 0xE0) { n = 3; code = c & 0x0F; }
-  else if ((c & 0xF8) == 0xF0) { n = 4; code = c & 0x07; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    code = (code << 6) | (byte(i + k) & 0x3F);
-  }
-  const bool overlong = (n == 2 && code < 0x80) || (n == 3 && code < 0x800) || (n == 4 && code < 0x10000);
-  if (overlong || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-  return n;
-}
 
 // Prometheus rejects a whole scrape over one label value that is not UTF-8;
 // such bytes become U+FFFD in the exposition (the series keeps its raw key).
 std::string valid_utf8(const std::string& value) {
   std::size_t i = 0;
   while (i < value.size()) {
-    const std::size_t n = utf8_sequence_length(value, i);
+    const std::size_t n = detail::utf8_sequence_length(value, i);
     if (n == 0) break;
     i += n;
   }
   if (i == value.size()) return value;
   std::string out = value.substr(0, i);
   while (i < value.size()) {
-    const std::size_t n = utf8_sequence_length(value, i);
+    const std::size_t n = detail::utf8_sequence_length(value, i);
     if (n == 0) {
       out += "\xEF\xBF\xBD";
       ++i;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <system_error>
 
+#include "common/utf8.hpp"
 #include "mlmon/alerting/expression.hpp"
 
 namespace mlmon {
@@ -27,27 +28,6 @@ int hex_value(char c) noexcept {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return 16;
-}
-
-// Length of the valid UTF-8 sequence at s[i], or 0.
-std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  std::size_t n = 0;
-  std::uint32_t code = 0;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) { n = 2; code = c & 0x1F; }
-  else if ((c & 0xF0) == 0xE0) { n = 3; code = c & 0x0F; }
-  else if ((c & 0xF8) == 0xF0) { n = 4; code = c & 0x07; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    code = (code << 6) | (byte(i + k) & 0x3F);
-  }
-  const bool overlong = (n == 2 && code < 0x80) || (n == 3 && code < 0x800) || (n == 4 && code < 0x10000);
-  if (overlong || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-  return n;
 }
 
 void append_utf8(std::string& out, std::uint32_t code) {
@@ -293,7 +273,7 @@ class Lexer {
   }
 
   void check_utf8(std::size_t at) const {
-    if (utf8_length(text_, at) == 0) fail("invalid UTF-8 in string literal", at);
+    if (detail::utf8_sequence_length(text_, at) == 0) fail("invalid UTF-8 in string literal", at);
   }
 
   Token quoted_string(char quote) {
@@ -309,7 +289,7 @@ class Lexer {
       }
       if (c != '\\') {
         check_utf8(pos_);
-        const std::size_t n = utf8_length(text_, pos_);
+        const std::size_t n = detail::utf8_sequence_length(text_, pos_);
         value.append(text_.substr(pos_, n));
         pos_ += n;
         continue;
@@ -383,7 +363,7 @@ class Lexer {
         break;
       }
       check_utf8(pos_);
-      const std::size_t n = utf8_length(text_, pos_);
+      const std::size_t n = detail::utf8_sequence_length(text_, pos_);
       value.append(text_.substr(pos_, n));
       pos_ += n;
     }
