@@ -10,7 +10,7 @@ packages=(
   prometheus-cpp-dev libcivetweb-dev libspdlog-dev nlohmann-json3-dev libeigen3-dev
   libboost-math-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
   libyaml-cpp-dev zlib1g-dev
-  clang
+  clang libclang-rt-14-dev
   prometheus prometheus-pushgateway prometheus-alertmanager
 )
 
