@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what mlmon needs from Debian 12 packages: build tools, libraries,
 # and the test peers (prometheus with promtool, pushgateway, alertmanager;
-# clang for the libFuzzer target). Idempotent:
+# clang for the libFuzzer target; headless chromium, tidy and fonts for the
+# report and dashboard pages' browser and HTML checks). Idempotent:
 # only missing packages are installed.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ packages=(
   libyaml-cpp-dev zlib1g-dev
   clang libclang-rt-14-dev
   prometheus prometheus-pushgateway prometheus-alertmanager
+  chromium tidy fonts-dejavu-core
 )
 
 missing=()

@@ -40,4 +40,10 @@ int run_eval(std::span<const std::string> args);
 /// `mlmon rules check FILE...`: parses and checks Prometheus rule files.
 int run_rules(std::span<const std::string> args);
 
+/// `mlmon report`: drift, data-quality and performance report as HTML or JSON.
+int run_report(std::span<const std::string> args);
+
+/// `mlmon config check FILE`: validates a monitor configuration file.
+int run_config(std::span<const std::string> args);
+
 }  // namespace mlmon::cli

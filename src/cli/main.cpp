@@ -23,6 +23,8 @@ constexpr std::array kCommands = {
     Command{"detect", "run a concept-drift detector (River's) over a numeric stream (CSV)", run_detect},
     Command{"eval", "model-quality metrics from labels and predictions (CSV or prediction log)", run_eval},
     Command{"rules", "check Prometheus rule files (`rules check FILE...`)", run_rules},
+    Command{"report", "drift, data-quality and performance report (self-contained HTML or JSON)", run_report},
+    Command{"config", "check a monitor configuration file (`config check FILE`)", run_config},
 };
 
 void print_usage(std::FILE* out) {

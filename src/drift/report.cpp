@@ -71,6 +71,16 @@ void numerical_statistics(const NumericalProfile& reference, std::span<const std
   out.kl_divergence = kl_divergence(reference.proportions, current);
   out.js_distance = js_distance(reference.proportions, current, options.js_base);
   out.hellinger = hellinger(reference.proportions, current);
+  const std::span<const double> edges = reference.edges.interior();
+  out.distribution.resize(counts.size());
+  for (std::size_t b = 0; b < counts.size(); ++b) {
+    DistributionBin& bin = out.distribution[b];
+    if (b > 0) bin.lower = edges[b - 1];
+    if (b < edges.size()) bin.upper = edges[b];
+    bin.reference_proportion = reference.proportions[b];
+    bin.current_proportion = current[b];
+    bin.current_count = counts[b];
+  }
 
   if (sorted_sample.empty()) return;  // counts without values: binned statistics only
   // One merge for KS and Wasserstein (the code ks_2samp() and
@@ -141,6 +151,15 @@ void categorical_statistics(const CategoricalProfile& reference, const Categoric
   out.kl_divergence = kl_divergence(p, q);
   out.js_distance = js_distance(p, q, options.js_base);
   out.hellinger = hellinger(p, q);
+  out.distribution.resize(names.size());
+  for (std::size_t b = 0; b < names.size(); ++b) {
+    DistributionBin& bin = out.distribution[b];
+    bin.category = std::move(names[b]);
+    bin.lower = bin.upper = std::numeric_limits<double>::quiet_NaN();
+    bin.reference_proportion = p[b];
+    bin.current_proportion = q[b];
+    bin.current_count = current_counts[b];
+  }
 }
 
 // The p-value a rule compares, before correction.

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <span>
@@ -134,6 +135,24 @@ struct MLMON_EXPORT DriftOptions {
   double multivariate_std_multiplier = 3.0;
 };
 
+/// One bin of the distributions the binned statistics (PSI, JS, Hellinger,
+/// KL) compared: what a report draws as overlaid histograms.
+/// Thread-safety: a plain value; no internal synchronisation.
+struct MLMON_EXPORT DistributionBin {
+  /// The category (categorical features); empty for a numerical bin.
+  std::string category{};
+  /// Numerical bin (lower, upper]: the reference edges, -inf and +inf outermost.
+  double lower = -std::numeric_limits<double>::infinity();
+  /// Upper edge of a numerical bin.
+  double upper = std::numeric_limits<double>::infinity();
+  /// Share of the reference in this bin.
+  double reference_proportion = 0.0;
+  /// Share of the current (non-missing) values in this bin.
+  double current_proportion = 0.0;
+  /// Current values in this bin.
+  std::uint64_t current_count = 0;
+};
+
 /// One feature's drift statistics and decision. A statistic that does not
 /// apply to the feature's type, or cannot be computed because the current
 /// data has no non-missing value, is std::nullopt.
@@ -171,6 +190,9 @@ struct MLMON_EXPORT FeatureDrift {
   std::optional<double> chi2_pvalue;
   /// Current categories absent from the reference.
   std::vector<std::string> unseen_categories;
+  /// Reference and current distributions bin by bin (reference bins, or the
+  /// sorted union of categories); empty when the current data has no value.
+  std::vector<DistributionBin> distribution;
   /// The p-value the decision compared after the correction; std::nullopt
   /// when the rule uses none.
   std::optional<double> decision_p_value;
