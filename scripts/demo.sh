@@ -1,53 +1,215 @@
 #!/usr/bin/env bash
-# Builds mlmon and runs the demo: the example model server (a logistic
-# regression on the Breast Cancer Wisconsin data) under generated traffic.
-# Prints where /metrics is, stops by itself after DURATION seconds (default
-# 60) or on Ctrl-C.
+# The mlmon demo, end to end: builds the example model server (a logistic
+# regression on the Breast Cancer Wisconsin data, instrumented with mlmon),
+# starts it with drift detection, data-quality checks, live accuracy from
+# delayed labels and in-process alert rules, drives it with mlmon-loadgen,
+# and a third of the way in drifts four input features and slows the labels
+# down. Every 5 s it prints what the monitor sees; it shows the first alert
+# the log notifier writes (and what an Alertmanager received, if one is
+# given), then stops by itself after DURATION seconds (default 90) or on
+# Ctrl-C. docs/demo.md explains the output.
+#
 #   scripts/demo.sh [DURATION]
-# Ports: MLMON_DEMO_APP (default 127.0.0.1:8080), MLMON_DEMO_METRICS
-# (default 127.0.0.1:9464). Requests per second: MLMON_DEMO_RPS (default 50).
+#
+# Environment (everything stays on loopback):
+#   MLMON_DEMO_APP           app endpoint, /predict and /feedback (default 127.0.0.1:8080)
+#   MLMON_DEMO_METRICS       /metrics, /dashboard, /api/v1/alerts (default 127.0.0.1:9464)
+#   MLMON_DEMO_RPS           requests per second (default 50)
+#   MLMON_DEMO_ALERTMANAGER  an Alertmanager to notify too, e.g. http://127.0.0.1:9093
+#   MLMON_DEMO_SKIP_BUILD=1  use the binaries already in build/bin
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-duration="${1:-60}"
+duration="${1:-90}"
 app="${MLMON_DEMO_APP:-127.0.0.1:8080}"
 metrics="${MLMON_DEMO_METRICS:-127.0.0.1:9464}"
 rps="${MLMON_DEMO_RPS:-50}"
+alertmanager="${MLMON_DEMO_ALERTMANAGER:-}"
 
-./scripts/setup.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target mlmon-example-server mlmon-loadgen
+die() { echo "demo: $*" >&2; exit 2; }
 
+case "$duration" in '' | *[!0-9]*) die "DURATION must be whole seconds, got '$duration'" ;; esac
+[ "$duration" -ge 20 ] || die "DURATION must be at least 20 s (the drift starts at a third of it)"
+case "$rps" in '' | *[!0-9]*) die "MLMON_DEMO_RPS must be a whole number, got '$rps'" ;; esac
+[ "$rps" -ge 1 ] || die "MLMON_DEMO_RPS must be >= 1"
+
+# Loopback only: the host part of HOST:PORT or of a URL.
+host_of() {
+  local rest="${1#*://}"
+  rest="${rest%%/*}"
+  if [ "${rest#\[}" != "$rest" ]; then echo "${rest%%]*}]"; else echo "${rest%:*}"; fi
+}
+is_loopback() {
+  case "$1" in localhost | \[::1\] | 127.*) return 0 ;; *) return 1 ;; esac
+}
+for address in "$app" "$metrics"; do
+  is_loopback "$(host_of "$address")" || die "'$address' is not a loopback address; the demo never listens elsewhere"
+done
+if [ -n "$alertmanager" ]; then
+  case "$alertmanager" in http://*) ;; *) die "MLMON_DEMO_ALERTMANAGER must be an http:// URL" ;; esac
+  is_loopback "$(host_of "$alertmanager")" || die "MLMON_DEMO_ALERTMANAGER must be on loopback, got '$alertmanager'"
+  alertmanager="${alertmanager%/}"
+fi
+
+if [ "${MLMON_DEMO_SKIP_BUILD:-0}" != 1 ]; then
+  ./scripts/setup.sh
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build -j"$(nproc)" --target mlmon-example-server mlmon-loadgen mlmon_cli
+fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/mlmon-demo.XXXXXX")"
 server_pid=""
 loadgen_pid=""
 cleanup() {
+  trap - EXIT INT TERM
   [ -n "$loadgen_pid" ] && kill "$loadgen_pid" 2>/dev/null || true
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
   wait 2>/dev/null || true
+  rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'echo; echo "demo: interrupted"; exit 130' INT TERM
 
-build/bin/mlmon-example-server --listen "$app" --metrics-listen "$metrics" --duration 0 &
+# Reference profile of the training features (without the target column, so
+# the profile's multivariate model covers exactly the model's 30 features).
+cut -d, -f1-30 examples/data/breast_cancer.csv >"$work/training_features.csv"
+build/bin/mlmon profile --data "$work/training_features.csv" --out "$work/reference.json" >/dev/null
+
+# Drift windows of 250 rows (5 s at 50 requests/s), accuracy windows of 50
+# labels, and rules with demo timing (examples/rules/demo_alerts.yml).
+server_args=(--listen "$app" --metrics-listen "$metrics" --duration 0
+  --reference "$work/reference.json" --drift-window 250 --performance-window 50
+  --rules examples/rules/demo_alerts.yml)
+[ -n "$alertmanager" ] && server_args+=(--alertmanager "$alertmanager")
+build/bin/mlmon-example-server "${server_args[@]}" >"$work/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do
-  curl -fsS "http://$metrics/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "demo: the server exited (port taken? set MLMON_DEMO_APP / MLMON_DEMO_METRICS)"; exit 1; }
+
+# The server prints its bound URLs once both endpoints listen.
+line_value() { sed -n "s/^$1: //p" "$work/server.log" | head -n 1; }
+for _ in $(seq 1 200); do
+  [ -n "$(line_value alerts)" ] && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    cat "$work/server.log" >&2
+    echo "demo: the server exited (port taken? set MLMON_DEMO_APP / MLMON_DEMO_METRICS)" >&2
+    exit 1
+  fi
   sleep 0.1
 done
+predict_url="$(line_value app)"
+metrics_url="$(line_value metrics)"
+alerts_url="$(line_value alerts)"
+[ -n "$alerts_url" ] || { cat "$work/server.log" >&2; echo "demo: the server did not start" >&2; exit 1; }
+base_url="${metrics_url%/metrics}"
 
+drift_after=$((duration / 3))
+label_delay=1
+drift_label_delay=8
+sed -n 's/^model: /demo: model        /p' "$work/server.log"
 echo
-echo "demo: model server   http://$app/predict"
-echo "demo: metrics        http://$metrics/metrics"
-echo "demo: sending $rps requests/s for $duration s (Ctrl-C stops)"
+echo "demo: model server   $predict_url"
+echo "demo: metrics        $metrics_url"
+echo "demo: dashboard      $base_url/dashboard"
+echo "demo: alerts         $alerts_url"
+[ -n "$alertmanager" ] && echo "demo: alertmanager   $alertmanager (alerts are sent there too)"
+echo "demo: $rps requests/s for $duration s; labels come back ${label_delay} s after each answer."
+echo "demo: at ${drift_after} s four features drift (x2) and labels slow down to ${drift_label_delay} s (Ctrl-C stops)."
 echo
 
-build/bin/mlmon-loadgen --target "http://$app/predict" --rps "$rps" --duration "$duration" &
+build/bin/mlmon-loadgen --target "$predict_url" --rps "$rps" --duration "$duration" --seed 7 \
+  --drift-after "$drift_after" --drift-factor 2 \
+  --feedback-delay "$label_delay" --drift-feedback-delay "$drift_label_delay" \
+  >"$work/loadgen.out" 2>"$work/loadgen.err" &
 loadgen_pid=$!
+
+# One status line from /metrics and /api/v1/alerts.
+status_line() {
+  local elapsed="$1" page alerts
+  page="$(curl -fsS --max-time 2 "$metrics_url" 2>/dev/null || true)"
+  alerts="$(curl -fsS --max-time 2 "$alerts_url" 2>/dev/null || true)"
+  local summary
+  summary="$(printf '%s\n' "$page" | awk '
+    function value(line) { n = split(line, f, " "); return f[n] }
+    function label(line, name,   rest) {
+      if (!match(line, name "=\"[^\"]*\"")) return ""
+      rest = substr(line, RSTART + length(name) + 2, RLENGTH - length(name) - 3)
+      return rest
+    }
+    /^model_predictions_total\{/ { requests += value($0) }
+    /^model_drift_score\{/ && /method="psi"/ {
+      v = value($0)
+      if (v != "NaN" && (best == "" || v + 0 > best + 0)) { best = v; feature = label($0, "feature") }
+    }
+    /^model_dataset_drift_share\{/ { share = value($0) }
+    /^model_dataset_drift_detected\{/ { detected = value($0) }
+    /^model_multivariate_drift_score\{/ { mv = value($0) }
+    /^model_accuracy\{/ && !/segment="[^"]/ { accuracy = value($0) }
+    /^model_label_delay_seconds_sum\{/ { delay_sum = value($0) }
+    /^model_label_delay_seconds_count\{/ { delay_count = value($0) }
+    END {
+      printf "requests %d", requests
+      if (best == "") printf " | max PSI -"; else printf " | max PSI %.2f (%s)", best, feature
+      if (share == "" || share == "NaN") printf " | drifted share -"; else printf " | drifted share %.2f%s", share, (detected == "1" ? " DATASET DRIFT" : "")
+      if (mv == "" || mv == "NaN") printf " | reconstruction -"; else printf " | reconstruction %.2f", mv
+      if (accuracy == "" || accuracy == "NaN") printf " | accuracy -"; else printf " | accuracy %.3f", accuracy
+      if (delay_count + 0 > 0) printf " | mean label delay %.1f s", delay_sum / delay_count
+    }')"
+  # /api/v1/alerts: each alert object has its labels (alertname) before its
+  # state; count them per name and state.
+  local active
+  active="$(printf '%s' "$alerts" | grep -oE '"alertname":"[^"]*"|"state":"[a-z]+"' | awk -F'"' '
+    $2 == "alertname" { name = $4; next }
+    $2 == "state" && name != "" { n[name " " $4]++; name = "" }
+    END { for (k in n) { split(k, p, " "); printf "%s%s %s x%d", (out++ ? ", " : ""), p[1], p[2], n[k] } }')"
+  printf 'demo: [%3ds] %s | alerts: %s\n' "$elapsed" "$summary" "${active:-none}"
+}
+
+start=$SECONDS
+shown_alert=0
+next_status=5
+while kill -0 "$loadgen_pid" 2>/dev/null; do
+  sleep 1
+  elapsed=$((SECONDS - start))
+  if [ "$elapsed" -ge "$next_status" ]; then
+    status_line "$elapsed"
+    next_status=$((next_status + 5))
+  fi
+  if [ "$shown_alert" = 0 ] && grep -q '"event":"alert"' "$work/server.log"; then
+    echo "demo: the log notifier wrote (stderr of the server, one JSON line per alert):"
+    grep '"event":"alert"' "$work/server.log" | head -n 1 | sed 's/^/        /'
+    shown_alert=1
+  fi
+done
 wait "$loadgen_pid" || true
 loadgen_pid=""
+status_line "$((SECONDS - start))"
 
 echo
-echo "demo: a few of the series a Prometheus would scrape from http://$metrics/metrics:"
-curl -fsS "http://$metrics/metrics" |
-  grep -E '^model_(predictions_total|prediction_errors_total|prediction_latency_seconds_(count|sum)|requests_in_flight|predicted_class_total)|^model_feature_value\{[^}]*feature_name="mean radius"' || true
+echo "demo: load generator: $(cat "$work/loadgen.out")"
+fired="$(grep -c '"event":"alert"' "$work/server.log" || true)"
+if [ "$fired" -gt 0 ]; then
+  echo "demo: the log notifier wrote $fired alert line(s); the alerts by name and status:"
+  grep '"event":"alert"' "$work/server.log" |
+    grep -oE '"alertname":"[^"]*"|"status":"[a-z]+"' | awk -F'"' '
+      $2 == "alertname" { name = $4 } $2 == "status" { status = $4 }
+      name != "" && status != "" { n[name " (" status ")"]++; name = ""; status = "" }
+      END { for (k in n) printf "        %-45s %d\n", k, n[k] }' | sort
+  [ "$shown_alert" = 1 ] || grep '"event":"alert"' "$work/server.log" | head -n 1 | sed 's/^/        /'
+else
+  echo "demo: no alert fired (a duration of at least 40 s lets the drift alerts fire)"
+fi
+if [ -n "$alertmanager" ]; then
+  echo "demo: $alertmanager/api/v2/alerts now holds:"
+  received="$(curl -fsS --max-time 5 "$alertmanager/api/v2/alerts" 2>/dev/null || true)"
+  if [ -z "$received" ]; then
+    echo "        (no answer from the Alertmanager)"
+  else
+    printf '%s' "$received" | grep -oE '"alertname":"[^"]*"' | sort | uniq -c | sed 's/^ */        /'
+  fi
+fi
+echo
+echo "demo: the series behind the status lines (curl -s $metrics_url):"
+curl -fsS --max-time 2 "$metrics_url" |
+  grep -E '^model_(predictions_total|accuracy|dataset_drift_share|dataset_drift_detected|multivariate_drift_score|labels_total\{[^}]*outcome="joined")|^model_drift_score\{[^}]*feature="mean radius"[^}]*method="psi"|^ALERTS\{' |
+  head -n 20 | sed 's/^/        /' || true
+echo
+echo "demo: done; the server stops now. Its URLs while it ran: $metrics_url, $base_url/dashboard"

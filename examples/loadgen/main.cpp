@@ -49,6 +49,7 @@ constexpr const char* kUsage =
     "usage: mlmon-loadgen --target URL --rps N --duration SECONDS [--data PATH] [--seed N]\n"
     "                     [--threads N] [--drift-after SECONDS] [--drift-factor F]\n"
     "                     [--feedback-probability P] [--feedback-delay SECONDS] [--feedback-target URL]\n"
+    "                     [--drift-feedback-delay SECONDS]\n"
     "  --target URL          the server's predict URL, e.g. http://127.0.0.1:8080/predict;\n"
     "                        the host must be loopback (127.x.x.x, localhost, [::1])\n"
     "  --rps N               requests per second to send (> 0)\n"
@@ -64,6 +65,9 @@ constexpr const char* kUsage =
     "                        (default 0); pending labels are sent before exiting\n"
     "  --feedback-target URL the feedback URL (default: --target with the path /feedback);\n"
     "                        loopback only, as --target\n"
+    "  --drift-feedback-delay SECONDS  label delay of the requests due at or after\n"
+    "                        --drift-after (default: --feedback-delay): labels slow\n"
+    "                        down when the drift starts\n"
     "Exit status: 0 done, 1 no request succeeded or a runtime error, 2 bad usage or\n"
     "a non-loopback target.\n";
 
@@ -82,6 +86,7 @@ struct Flags {
   double drift_factor = 1.5;
   double feedback_probability = 1.0;
   double feedback_delay_seconds = 0.0;
+  std::optional<double> drift_feedback_delay_seconds;
   std::string feedback_target;
 };
 
@@ -153,6 +158,9 @@ Flags parse_flags(int argc, char** argv) {
     } else if (arg == "--feedback-delay") {
       flags.feedback_delay_seconds = parse_number(arg, take());
       if (flags.feedback_delay_seconds < 0) usage_error("--feedback-delay needs seconds >= 0");
+    } else if (arg == "--drift-feedback-delay") {
+      flags.drift_feedback_delay_seconds = parse_number(arg, take());
+      if (*flags.drift_feedback_delay_seconds < 0) usage_error("--drift-feedback-delay needs seconds >= 0");
     } else if (arg == "--feedback-target") {
       flags.feedback_target = take();
     } else {
@@ -162,6 +170,9 @@ Flags parse_flags(int argc, char** argv) {
   if (flags.target.empty()) usage_error("--target is required");
   if (!have_rps || !(flags.rps > 0)) usage_error("--rps is required and must be > 0");
   if (!have_duration || !(flags.duration_seconds > 0)) usage_error("--duration is required and must be > 0");
+  if (flags.drift_feedback_delay_seconds && !flags.drift_after_seconds) {
+    usage_error("--drift-feedback-delay needs --drift-after");
+  }
   return flags;
 }
 
@@ -358,6 +369,7 @@ struct Plan {
   Clock::time_point start;
   double feedback_probability = 0.0;
   std::chrono::nanoseconds feedback_delay{0};
+  std::chrono::nanoseconds drift_feedback_delay{0};  // requests due after drift_after_seconds
   FeedbackQueue* feedback = nullptr;
 };
 
@@ -377,12 +389,17 @@ bool sends_feedback(const Plan& plan, std::uint64_t index) {
   return u < plan.feedback_probability;
 }
 
+// Whether request `index` is due at or after --drift-after.
+bool is_drifted(const Plan& plan, std::uint64_t index) {
+  const double at_seconds = static_cast<double>(index) / plan.rps;
+  return plan.drift_after_seconds && at_seconds >= *plan.drift_after_seconds;
+}
+
 std::string request_body(const Plan& plan, std::uint64_t index) {
   const auto& dataset = *plan.dataset;
   const std::size_t row_index = row_of(plan, index);
   const auto row = dataset.row(row_index);
-  const double at_seconds = static_cast<double>(index) / plan.rps;
-  const bool drift = plan.drift_after_seconds && at_seconds >= *plan.drift_after_seconds;
+  const bool drift = is_drifted(plan, index);
   Json features = Json::object();
   for (std::size_t i = 0; i < row.size(); ++i) {
     features[dataset.feature_names[i]] = drift && plan.drifted[i] ? row[i] * plan.drift_factor : row[i];
@@ -426,7 +443,8 @@ void worker(const Plan& plan, std::atomic<std::uint64_t>& next_index, Totals& to
       // The true label of the row the features came from.
       const int label = plan.dataset->targets(static_cast<Eigen::Index>(row_of(plan, index))) == 1.0 ? 1 : 0;
       const Json feedback = {{"request_id", request_id_of(plan, index)}, {"label", label}};
-      plan.feedback->push(Clock::now() + plan.feedback_delay, feedback.dump());
+      const auto delay = is_drifted(plan, index) ? plan.drift_feedback_delay : plan.feedback_delay;
+      plan.feedback->push(Clock::now() + delay, feedback.dump());
     }
   }
   curl_slist_free_all(headers);
@@ -456,6 +474,8 @@ int main(int argc, char** argv) {
     plan.feedback_probability = flags.feedback_probability;
     plan.feedback_delay = std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::duration<double>(flags.feedback_delay_seconds));
+    plan.drift_feedback_delay = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(
+        flags.drift_feedback_delay_seconds.value_or(flags.feedback_delay_seconds)));
     // Requests due strictly before the end; the epsilon keeps products such
     // as 0.1 x 30 = 3.0000000000000004 from adding a request.
     plan.total_requests = static_cast<std::uint64_t>(std::ceil(flags.rps * flags.duration_seconds - 1e-9));
@@ -477,6 +497,10 @@ int main(int argc, char** argv) {
     if (flags.drift_after_seconds) {
       std::fprintf(stderr, "mlmon-loadgen: after %.3g s, scaling %s by %g\n", *flags.drift_after_seconds,
                    drifted_names.c_str(), flags.drift_factor);
+      if (flags.drift_feedback_delay_seconds && flags.feedback_probability > 0) {
+        std::fprintf(stderr, "mlmon-loadgen: after %.3g s, labels come %.3g s after their answer (before: %.3g s)\n",
+                     *flags.drift_after_seconds, *flags.drift_feedback_delay_seconds, flags.feedback_delay_seconds);
+      }
     }
 
     struct sigaction action {};

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <limits>
 #include <numeric>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "drift/sample_checks.hpp"
@@ -76,20 +78,63 @@ double outside_band(long long m, long long n, long long g, long long h) {
   const long long first_hi = std::min(ceil_div(h, mg), n + 1);
   for (long long y = 0; y < first_hi; ++y) column[static_cast<std::size_t>(y)] = 0.0;
   long long hi = first_hi;
-  long long lo = 0;
-  for (long long x = 1; x <= m; ++x) {
-    // Inside cells: (ng x - h) / mg < y < (ng x + h) / mg.
-    lo = std::min(std::max(floor_div(ng * x - h, mg) + 1, 0LL), n);
-    hi = std::min(ceil_div(ng * x + h, mg), n + 1);
-    if (hi <= lo) return 1.0;  // the band is closed: every path leaves it
-    const double xd = static_cast<double>(x);
-    double below = lo == 0 ? 0.0 : 1.0;  // the cell under the band is outside
-    for (long long y = lo; y < hi; ++y) {
-      const double yd = static_cast<double>(y);
-      auto& cell = column[static_cast<std::size_t>(y)];
-      below = (cell * xd + below * yd) / (xd + yd);
-      cell = below;
+  // 1 / (x + y) from a table: the cells of a column form one dependent
+  // chain, and with a division inside it each cell waited for a divide;
+  // now the chain is a multiply and an add.
+  std::vector<double> reciprocal(static_cast<std::size_t>(m + n) + 1);
+  for (std::size_t k = 1; k < reciprocal.size(); ++k) reciprocal[k] = 1.0 / static_cast<double>(k);
+  // Inside cells of column x: (ng x - h) / mg < y < (ng x + h) / mg.
+  const auto band = [&](long long x) {
+    return std::pair{std::min(std::max(floor_div(ng * x - h, mg) + 1, 0LL), n),
+                     std::min(ceil_div(ng * x + h, mg), n + 1)};
+  };
+  // One cell: the exited share is the mean of the cells left (weight x) and
+  // below (weight y), as left + (below - left) y / (x + y).
+  const auto cell = [&](double left, double below, long long x, long long y) {
+    const double weight_below = static_cast<double>(y) * reciprocal[static_cast<std::size_t>(x + y)];
+    return left + (below - left) * weight_below;
+  };
+  // Four columns per sweep up the lattice, each one cell behind the one
+  // before: each column is a dependent chain, and independent chains
+  // overlap. Bands move up monotonically, so at a height y the columns
+  // inside form a prefix (below the last band's start) or a suffix (above the
+  // first band's end) of the four; a column outside above holds share 1,
+  // which is what `column` still holds there.
+  constexpr long long kLanes = 4;
+  long long x = 1;
+  for (; x + kLanes - 1 <= m; x += kLanes) {
+    long long lo[kLanes];
+    long long top[kLanes];
+    double below[kLanes];
+    for (long long k = 0; k < kLanes; ++k) {
+      std::tie(lo[k], top[k]) = band(x + k);
+      if (top[k] <= lo[k]) return 1.0;  // the band is closed: every path leaves it
+      below[k] = lo[k] == 0 ? 0.0 : 1.0;  // the cell under the band is outside
     }
+    for (long long y = lo[0]; y < top[kLanes - 1]; ++y) {
+      double left = column[static_cast<std::size_t>(y)];
+      for (long long k = 0; k < kLanes; ++k) {
+        if (y < lo[k]) break;  // outside below, and so are the later columns
+        if (y < top[k]) {
+          below[k] = cell(left, below[k], x + k, y);
+          left = below[k];
+        } else {
+          left = 1.0;  // outside above
+        }
+      }
+      column[static_cast<std::size_t>(y)] = left;
+    }
+    hi = top[kLanes - 1];
+  }
+  for (; x <= m; ++x) {
+    const auto [lo1, hi1] = band(x);
+    if (hi1 <= lo1) return 1.0;
+    double below1 = lo1 == 0 ? 0.0 : 1.0;
+    for (long long y = lo1; y < hi1; ++y) {
+      below1 = cell(column[static_cast<std::size_t>(y)], below1, x, y);
+      column[static_cast<std::size_t>(y)] = below1;
+    }
+    hi = hi1;
   }
   return column[static_cast<std::size_t>(hi - 1)];
 }

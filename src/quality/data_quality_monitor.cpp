@@ -449,5 +449,16 @@ double DataQualityMonitor::issue_count(std::size_t f, QualityIssue issue) const 
   return counter != nullptr ? counter->value() : 0.0;
 }
 
+bool DataQualityMonitor::has_check(std::size_t f, QualityIssue issue) const noexcept {
+  const auto k = static_cast<std::size_t>(issue);
+  if (k >= kQualityIssueKinds) return false;
+  const Counter* counter = f < checks_.size() ? checks_[f].counters[k] : f == checks_.size() ? extra_counter_[k] : nullptr;
+  return counter != nullptr;
+}
+
+double DataQualityMonitor::rows_accepted() const noexcept { return accepted_ != nullptr ? accepted_->value() : 0.0; }
+
+double DataQualityMonitor::rows_rejected() const noexcept { return rejected_ != nullptr ? rejected_->value() : 0.0; }
+
 }  // namespace v1
 }  // namespace mlmon

@@ -232,6 +232,17 @@ class MLMON_EXPORT DataQualityMonitor final : public InputObserver {
   /// feature == schema().size(). 0 for a kind that does not apply.
   double issue_count(std::size_t feature, QualityIssue issue) const noexcept;
 
+  /// True when the monitor checks `issue` for `feature` (kNoFeature's checks
+  /// for feature == schema().size()): it has a series for that pair, so
+  /// issue_count() can be non-zero there.
+  bool has_check(std::size_t feature, QualityIssue issue) const noexcept;
+
+  /// Rows observe() has counted as accepted so far.
+  double rows_accepted() const noexcept;
+
+  /// Rows observe() has counted as rejected so far.
+  double rows_rejected() const noexcept;
+
  private:
   struct Check;
   struct Feature;
