@@ -117,8 +117,9 @@ void drift_evaluate_multivariate_100x10000(benchmark::State& state) {
 // cells, then runs the evaluate_drift() core on exact bin counts and the
 // window's sample of S values per feature. Arguments: S (1000, the default:
 // PSI/JS/Hellinger/KL exact, KS and Wasserstein on a uniform sample of 1 000;
-// 10000: every value kept, so the same work as drift_evaluate above) and
-// worker threads (0: one per hardware thread). The rows are observed with
+// 10000: every value kept, so the same work as drift_evaluate above),
+// worker threads (0: one per hardware thread) and the KS p-value method
+// (0: scipy's auto, 1: asymptotic). The rows are observed with
 // the timer paused; registry updates are part of the timed evaluation.
 void drift_monitor_evaluate_100x10000(benchmark::State& state) {
   mlmon::Registry registry;
@@ -128,6 +129,7 @@ void drift_monitor_evaluate_100x10000(benchmark::State& state) {
   options.drift.threads = static_cast<std::size_t>(state.range(1));
   options.window.rows = 10000;
   options.window.sample_capacity = static_cast<std::size_t>(state.range(0));
+  if (state.range(2) == 1) options.drift.ks_method = mlmon::KsMethod::kAsymp;
   mlmon::DriftMonitor monitor(evaluate_profile(), registry, options);
   const mlmon::Dataset& current = evaluate_current();
   std::vector<std::span<const double>> columns;
@@ -215,11 +217,13 @@ BENCHMARK(drift_evaluate_100x10000)
 BENCHMARK(ks_2samp_exact_10000x1000)->Name("ks_2samp_exact/10000x1000/mlmon")->Unit(benchmark::kMillisecond);
 BENCHMARK(drift_monitor_evaluate_100x10000)
     ->Name("drift_monitor_evaluate/100x10000/mlmon")
-    ->ArgNames({"sample", "threads"})
-    ->Args({1000, 1})
-    ->Args({1000, 0})
-    ->Args({10000, 1})
-    ->Args({10000, 0})
+    ->ArgNames({"sample", "threads", "asymp"})
+    ->Args({1000, 1, 0})
+    ->Args({1000, 0, 0})
+    ->Args({1000, 1, 1})
+    ->Args({1000, 0, 1})
+    ->Args({10000, 1, 0})
+    ->Args({10000, 0, 0})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(drift_evaluate_multivariate_100x10000)

@@ -74,6 +74,16 @@ std::string index_path(const std::string& parent, std::size_t index) {
   return parent + "[" + std::to_string(index) + "]";
 }
 
+// The value of `key` in `map`; an undefined node when `map` is not a map or
+// lacks the key (never yaml-cpp's invalid "zombie" nodes).
+YAML::Node child(const YAML::Node& map, std::string_view key) {
+  if (!map.IsDefined() || !map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
 // One map of the document: hands out the values of the keys a reader asks
 // for and, in finish(), reports the keys nobody asked for and repeated keys.
 class Section {
@@ -916,10 +926,12 @@ void read_alerting(Section& s, MonitorConfig& config) {
   }
   // A route naming a notifier whose entry had errors is not reported twice.
   std::set<std::string> known = names;
-  if (const YAML::Node notifiers = s.node()["notifiers"]; s.ok() && notifiers.IsSequence()) {
+  if (const YAML::Node notifiers = child(s.node(), "notifiers"); notifiers.IsSequence()) {
     for (const auto& item : notifiers) {
-      if (item.IsMap() && item["name"].IsScalar()) known.insert(item["name"].Scalar());
-      if (item.IsMap() && !item["name"].IsDefined() && item["type"].IsScalar()) known.insert(item["type"].Scalar());
+      const YAML::Node name = child(item, "name");
+      const YAML::Node type = child(item, "type");
+      if (name.IsScalar()) known.insert(name.Scalar());
+      if (!name.IsDefined() && type.IsScalar()) known.insert(type.Scalar());
     }
   }
   if (const YAML::Node routes = s.get("routes"); routes.IsDefined()) {
@@ -984,10 +996,9 @@ void check_feature_names(Context& ctx, const YAML::Node& root, const MonitorConf
       }
     }
   };
-  if (root["drift"].IsMap()) check_map(root["drift"]["features"], "drift.features");
-  if (root["quality"].IsMap()) check_map(root["quality"]["features"], "quality.features");
-  if (root["prediction_log"].IsMap() && root["prediction_log"]["sensitive_fields"].IsSequence()) {
-    const YAML::Node list = root["prediction_log"]["sensitive_fields"];
+  check_map(child(child(root, "drift"), "features"), "drift.features");
+  check_map(child(child(root, "quality"), "features"), "quality.features");
+  if (const YAML::Node list = child(child(root, "prediction_log"), "sensitive_fields"); list.IsSequence()) {
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (list[i].IsScalar() && names.count(list[i].Scalar()) == 0) {
         ctx.add(list[i], index_path("prediction_log.sensitive_fields", i), "not a feature listed in features");

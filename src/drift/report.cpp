@@ -86,7 +86,7 @@ void numerical_statistics(const NumericalProfile& reference, std::span<const std
   // One merge for KS and Wasserstein (the code ks_2samp() and
   // wasserstein_distance() run; the inputs are known sorted and finite).
   const detail::TwoSampleMerge merge = detail::merge_two_samples(reference.sample, sorted_sample);
-  const KsResult ks = detail::ks_2samp_from_merge(merge);
+  const KsResult ks = detail::ks_2samp_from_merge(merge, options.ks_method);
   out.ks_statistic = ks.statistic;
   out.ks_pvalue = ks.p_value;
   const double distance = merge.wasserstein();

@@ -34,7 +34,7 @@ h3{font-size:15px;margin:0 0 4px;word-break:break-all}
 table{border-collapse:collapse;font-size:12.5px}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:right;white-space:nowrap}
 th{background:#eef1f5;font-weight:600}
-th:first-child,td:first-child{text-align:left;white-space:normal;word-break:break-all}
+th:first-child,td:first-child{text-align:left}
 td.text,th.text{text-align:left}
 table.kv th{text-align:left;background:none;font-weight:500;color:var(--muted)}
 table.kv td{text-align:left}
@@ -272,7 +272,8 @@ void render_chart(std::string& out, const FeatureDrift& f, const HtmlOptions& op
   const double plot_w = kChartWidth - kLeft - kRight;
   const double plot_h = kChartHeight - kTop - bottom;
   out += "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + coord(kChartWidth) + " " +
-         coord(kChartHeight) + "\" width=\"" + coord(kChartWidth) + "\" height=\"" + coord(kChartHeight) +
+         coord(kChartHeight) + "\" width=\"" + integer(static_cast<std::uint64_t>(kChartWidth)) + "\" height=\"" +
+         integer(static_cast<std::uint64_t>(kChartHeight)) +
          "\" role=\"img\" aria-label=\"Reference and current distribution of " + html_escape(f.name) + "\">\n";
   if (n == 0) {
     out += "<text x=\"" + coord(kChartWidth / 2) + "\" y=\"" + coord(kChartHeight / 2) +
@@ -381,7 +382,7 @@ void render_panel(std::string& out, const FeatureDrift& f, const std::string& id
   out += " &middot; " + integer(f.n_current) + " current values, " + integer(f.current_missing) + " missing</p>\n";
   std::string caption;
   render_chart(out, f, options, caption);
-  out += "<p><span class=\"key ref\"></span>reference<span class=\"key cur\"></span>current";
+  out += "<p><span class=\"key ref\">&nbsp;</span>reference<span class=\"key cur\">&nbsp;</span>current";
   if (!caption.empty()) out += " &middot; " + caption;
   out += "</p>\n</section>\n";
 }

@@ -73,6 +73,24 @@ TEST(DriftReport, NumericalStatisticsAreTheEstimators) {
   EXPECT_EQ(*f.wasserstein_normed, wasserstein_distance_normed(r, c));
   EXPECT_FALSE(f.chi2_statistic || f.chi2_pvalue);
   EXPECT_TRUE(f.unseen_categories.empty());
+
+  // The distributions a report draws are the ones PSI compared.
+  ASSERT_EQ(f.distribution.size(), p.size());
+  const std::span<const double> interior = edges.interior();
+  for (std::size_t b = 0; b < p.size(); ++b) {
+    EXPECT_EQ(f.distribution[b].reference_proportion, p[b]);
+    EXPECT_EQ(f.distribution[b].current_proportion, q[b]);
+    EXPECT_EQ(f.distribution[b].lower, b == 0 ? -kInf : interior[b - 1]);
+    EXPECT_EQ(f.distribution[b].upper, b + 1 == p.size() ? kInf : interior[b]);
+    EXPECT_TRUE(f.distribution[b].category.empty());
+  }
+
+  // The KS method is the caller's: asymptotic on request.
+  DriftOptions asymptotic;
+  asymptotic.ks_method = KsMethod::kAsymp;
+  const FeatureDrift fa = evaluate_drift(profile, cur_data, asymptotic).features[0];
+  EXPECT_EQ(*fa.ks_pvalue, ks_2samp(r, c, KsMethod::kAsymp).p_value);
+  EXPECT_NE(*fa.ks_pvalue, *f.ks_pvalue);
 }
 
 TEST(DriftReport, CategoricalStatisticsAreTheEstimators) {
@@ -104,6 +122,14 @@ TEST(DriftReport, CategoricalStatisticsAreTheEstimators) {
   EXPECT_EQ(*f.chi2_pvalue, 0.0);
   EXPECT_EQ(f.unseen_categories, std::vector<std::string>{"d"});
   EXPECT_FALSE(f.ks_statistic || f.ks_pvalue || f.wasserstein || f.wasserstein_normed);
+  const std::vector<std::string> names = {"a", "b", "c", "d"};
+  ASSERT_EQ(f.distribution.size(), names.size());
+  for (std::size_t b = 0; b < names.size(); ++b) {
+    EXPECT_EQ(f.distribution[b].category, names[b]);
+    EXPECT_EQ(f.distribution[b].reference_proportion, p[b]);
+    EXPECT_EQ(f.distribution[b].current_proportion, q[b]);
+    EXPECT_EQ(f.distribution[b].current_count, cc[b]);
+  }
 
   DriftOptions contingency;
   contingency.chi2_contingency = true;

@@ -14,6 +14,7 @@
 
 #include "mlmon/drift/dataset.hpp"
 #include "mlmon/drift/feature_schema.hpp"
+#include "mlmon/drift/ks.hpp"
 #include "mlmon/drift/profile.hpp"
 #include "mlmon/export.hpp"
 
@@ -125,6 +126,10 @@ struct MLMON_EXPORT DriftOptions {
   /// goodness of fit (chi_square_contingency(), Yates' correction for two
   /// categories as scipy).
   bool chi2_contingency = false;
+  /// How the KS p-value is computed: scipy's `auto` by default (exact up to
+  /// 10 000 values a side); kAsymp trades the exact unequal-size recursion,
+  /// O(D n1 n2), for the large-sample formula when windows must be cheap.
+  KsMethod ks_method = KsMethod::kAuto;
   /// Worker threads over features; 0 takes std::thread::hardware_concurrency().
   std::size_t threads = 0;
   /// Evaluate the multivariate (PCA reconstruction) score when the profile
