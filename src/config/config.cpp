@@ -509,6 +509,14 @@ ReferenceProfile load_reference(const MonitorConfig& config) {
 
 namespace {
 
+YAML::Node child(const YAML::Node& map, const std::string& key) {
+  if (!map.IsDefined() || !map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
 // Where a key sits in the file, found again by re-reading it (a parsed
 // configuration keeps no positions). Unknown: the file alone.
 ConfigIssue issue_at(const MonitorConfig& config, const std::vector<std::string>& path, std::string key,
@@ -522,10 +530,9 @@ ConfigIssue issue_at(const MonitorConfig& config, const std::vector<std::string>
     if (!in) return issue;
     YAML::Node node = YAML::Load(in);
     for (const auto& part : path) {
-      if (!node.IsMap()) return issue;
-      YAML::Node next = node[part];
+      const YAML::Node next = child(node, part);
       if (!next.IsDefined()) return issue;
-      node = next;
+      node.reset(next);
     }
     if (!node.Mark().is_null()) {
       issue.line = static_cast<std::size_t>(node.Mark().line) + 1;
@@ -544,8 +551,9 @@ ConfigIssue item_at(const MonitorConfig& config, const std::vector<std::string>&
     if (!in) return issue;
     YAML::Node node = YAML::Load(in);
     for (const auto& part : path) {
-      if (!node.IsMap()) return issue;
-      node = node[part];
+      const YAML::Node next = child(node, part);
+      if (!next.IsDefined()) return issue;
+      node.reset(next);
     }
     if (node.IsSequence() && index < node.size()) {
       issue.line = static_cast<std::size_t>(node[index].Mark().line) + 1;

@@ -1,6 +1,7 @@
 #include "mlmon/drift/drift_monitor.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -478,6 +479,25 @@ void DriftMonitor::observe_prediction(double value) noexcept {
     return;
   }
   (void)prediction_->observe(std::span<const double>(&value, 1));
+}
+
+void DriftMonitor::observe_output(double value) noexcept {
+  if (prediction_ && prediction_->layout_->features[0].edges != nullptr) {
+    (void)prediction_->observe(std::span<const double>(&value, 1));
+  }
+}
+
+void DriftMonitor::observe_class(std::string_view label) noexcept {
+  if (prediction_ && prediction_->layout_->features[0].edges == nullptr) {
+    const double code = prediction_->category_code(0, label);
+    (void)prediction_->observe(std::span<const double>(&code, 1));
+  }
+}
+
+void DriftMonitor::observe_class(std::int64_t predicted_class) noexcept {
+  char text[24];
+  const auto [end, error] = std::to_chars(text, text + sizeof text, predicted_class);
+  if (error == std::errc()) observe_class(std::string_view(text, static_cast<std::size_t>(end - text)));
 }
 
 double DriftMonitor::prediction_code(std::string_view label) const noexcept {

@@ -138,6 +138,23 @@ void ModelMonitor::add_input_observer(InputObserver& observer) {
   observer_count_.store(count + 1, std::memory_order_release);
 }
 
+void ModelMonitor::add_output_observer(OutputObserver& observer) {
+  std::lock_guard<std::mutex> lock(observer_mutex_);
+  const std::size_t count = output_observer_count_.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (output_observers_[i] == &observer) {
+      throw std::invalid_argument("observer: already attached to model '" + options_.model_name + "'");
+    }
+  }
+  if (count == kMaxOutputObservers) {
+    throw std::invalid_argument("observer: model '" + options_.model_name + "' already has " +
+                                std::to_string(kMaxOutputObservers) + " output observers, the most it takes");
+  }
+  output_observers_[count] = &observer;
+  // Release: a predict call that sees the new count sees the pointer too.
+  output_observer_count_.store(count + 1, std::memory_order_release);
+}
+
 void ModelMonitor::explain_rejection(const InputObserver& observer, std::span<const double> values,
                                      InputRejection& why) noexcept {
   try {
@@ -183,6 +200,8 @@ void ModelMonitor::record_exception(std::size_t slot, double seconds,
 }
 
 void ModelMonitor::count_class(std::size_t slot, std::int64_t predicted_class) noexcept {
+  const std::size_t observers = output_observer_count_.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < observers; ++i) output_observers_[i]->observe_class(predicted_class);
   const bool cacheable = predicted_class >= 0 && predicted_class < kClassCache;
   if (cacheable) {
     if (Counter* counter = class_counters_[predicted_class].load(std::memory_order_acquire)) {
@@ -202,6 +221,8 @@ void ModelMonitor::count_class(std::size_t slot, std::int64_t predicted_class) n
 }
 
 void ModelMonitor::count_class(std::size_t slot, std::string_view predicted_class) noexcept {
+  const std::size_t observers = output_observer_count_.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < observers; ++i) output_observers_[i]->observe_class(predicted_class);
   try {
     predicted_class_->with({options_.model_name, options_.model_version, predicted_class})
         .inc_at(slot);

@@ -14,6 +14,7 @@
 #include "expect_errors.hpp"
 #include "mlmon/drift/drift_monitor.hpp"
 #include "mlmon/instrument/model_monitor.hpp"
+#include "mlmon/instrument/predict.hpp"
 #include "mlmon/metrics/error_handler.hpp"
 
 namespace mlmon {
@@ -207,6 +208,84 @@ TEST(PredictionDrift, ClassOutputsAndTheirCodes) {
   const MetricsSnapshot snapshot = registry.collect();
   EXPECT_NE(find(snapshot, "model_prediction_drift_score", {"m", "1", "chi2_pvalue"}), nullptr);
   EXPECT_EQ(find(snapshot, "model_drift_window_bin_total", {"m", "1", "__prediction__", "dog"})->value, 80.0);
+}
+
+// Attached as an output observer, the monitor gets the outputs that
+// predict_with_metrics records, with no call of the user's.
+TEST(PredictionDrift, PredictWithMetricsFeedsAttachedMonitors) {
+  Registry registry;
+  ModelMonitorOptions model_options;
+  model_options.model_name = std::string("m");
+  ModelMonitor model(registry, model_options);
+
+  DriftMonitorOptions scores = monitor_options();
+  scores.prediction_reference = score_profile();
+  DriftMonitor score_drift(input_profile(), registry, scores);
+  model.add_input_observer(score_drift);
+  model.add_output_observer(score_drift);
+  EXPECT_THROW(model.add_output_observer(score_drift), std::invalid_argument);
+  EXPECT_EQ(model.output_observer_count(), 1u);
+
+  const std::vector<double> outputs = normal_values(300, 0.6, 9);
+  for (const double y : outputs) {
+    const std::vector<double> row{0.0, 0.0, 0.0};
+    EXPECT_EQ(predict_with_metrics(model, [&](const std::vector<double>&) { return y; }, row), y);
+  }
+  const DriftReport report = score_drift.evaluate();
+  EXPECT_EQ(report.features[0].n_current, 300u);
+  ASSERT_TRUE(report.prediction.has_value());
+  Dataset offline;
+  offline.add_numerical("score", outputs);
+  EXPECT_EQ(report.prediction->psi, evaluate_drift(*scores.prediction_reference, offline).features[0].psi);
+
+  // Classes reach a categorical reference, as labels or as integers; values
+  // do not (and a numerical reference ignores classes).
+  struct Labelled {
+    double value;
+    std::string predicted_class;
+  };
+  struct Numbered {
+    double value;
+    std::int64_t predicted_class;
+  };
+  ModelMonitor classifier(registry, [] {
+    ModelMonitorOptions o;
+    o.model_name = std::string("c");
+    return o;
+  }());
+  DriftMonitorOptions classes = monitor_options();
+  classes.model_name = std::string("c");
+  classes.prediction_reference = class_profile();
+  DriftMonitor class_drift(input_profile(), registry, classes);
+  classifier.add_output_observer(class_drift);
+  classifier.add_output_observer(score_drift);
+  for (int i = 0; i < 30; ++i) {
+    (void)predict_with_metrics(classifier, [&](int) { return Labelled{0.9, i < 10 ? "cat" : "dog"}; }, i);
+  }
+  DriftMonitorOptions numbered = monitor_options();
+  numbered.model_name = std::string("n");
+  Dataset codes;
+  codes.add_categorical("label", CategoryCounts{{"0", 50}, {"1", 50}});
+  numbered.prediction_reference = ReferenceProfile::build(codes);
+  DriftMonitor number_drift(input_profile(), registry, numbered);
+  ModelMonitor numbers(registry, [] {
+    ModelMonitorOptions o;
+    o.model_name = std::string("n");
+    return o;
+  }());
+  numbers.add_output_observer(number_drift);
+  for (int i = 0; i < 7; ++i) {
+    (void)predict_with_metrics(numbers, [&](int) { return Numbered{0.5, i % 2}; }, i);
+  }
+  const DriftReport class_report = class_drift.evaluate();
+  ASSERT_TRUE(class_report.prediction.has_value());
+  EXPECT_EQ(class_report.prediction->n_current, 30u);
+  EXPECT_EQ(class_report.prediction->distribution[0].current_count, 10u);  // cat
+  EXPECT_EQ(class_report.prediction->distribution[1].current_count, 20u);  // dog
+  EXPECT_EQ(score_drift.evaluate().prediction->n_current, 30u);  // the classifier's values
+  const DriftReport number_report = number_drift.evaluate();
+  EXPECT_EQ(number_report.prediction->n_current, 7u);
+  EXPECT_EQ(number_report.prediction->distribution[1].current_count, 3u);  // "1"
 }
 
 TEST(PredictionDrift, WithoutAReferenceOrWithABadOne) {

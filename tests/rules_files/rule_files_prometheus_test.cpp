@@ -277,7 +277,9 @@ TEST(ShippedRuleFilesInPrometheus, AlertsFireAndRecordingRulesAnswer) {
         << answer.dump();
     if (non_empty_success(answer)) {
       for (const auto& sample : answer["data"]["result"]) {
-        if (sample["metric"].contains("model_name")) EXPECT_EQ(sample["metric"]["model_name"], kModelName);
+        if (sample["metric"].contains("model_name")) {
+          EXPECT_EQ(sample["metric"]["model_name"], kModelName);
+        }
       }
     }
   }

@@ -124,6 +124,14 @@ std::set<std::string> selected_names(const std::string& expr) {
       }
       --parens;
     }
+    if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') {  // number literal: 1e-06, 0x1f, .5
+      for (++i; i < expr.size(); ++i) {
+        const char d = expr[i];
+        const bool exponent_sign = (d == '+' || d == '-') && (expr[i - 1] == 'e' || expr[i - 1] == 'E');
+        if (!std::isalnum(static_cast<unsigned char>(d)) && d != '.' && !exponent_sign) break;
+      }
+      continue;
+    }
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':') {
       std::size_t end = i;
       while (end < expr.size() && (std::isalnum(static_cast<unsigned char>(expr[end])) || expr[end] == '_' ||
@@ -139,8 +147,7 @@ std::set<std::string> selected_names(const std::string& expr) {
       if (opens_list) {
         label_list_depths.push_back(parens + 1);
         ++label_list;
-      } else if (braces == 0 && label_list == 0 && !kNotMetrics.count(word) &&
-                 !std::isdigit(static_cast<unsigned char>(word[0]))) {
+      } else if (braces == 0 && label_list == 0 && !kNotMetrics.count(word)) {
         names.insert(word);
       }
       i = end;
@@ -154,8 +161,8 @@ std::set<std::string> selected_names(const std::string& expr) {
 TEST(ShippedRuleFiles, TheParserFindsMetricNamesOnly) {
   EXPECT_EQ(selected_names(R"(sum by (model_name, le) (rate(a_bucket{x="b c", y=~"d"}[5m])) / on (k) group_left b > 0.5)"),
             (std::set<std::string>{"a_bucket", "b"}));
-  EXPECT_EQ(selected_names("histogram_quantile(0.9, sum(rate(x:y:z[1h]))) > 1e3 and ALERTS"),
-            (std::set<std::string>{"x:y:z", "ALERTS"}));
+  EXPECT_EQ(selected_names("histogram_quantile(0.9, sum(rate(x:y:z[1h]))) > 1e3 and ALERTS ^ -1e-06 + y * 0x1f"),
+            (std::set<std::string>{"x:y:z", "ALERTS", "y"}));
 }
 
 TEST(ShippedRuleFiles, EveryFileLoadsInMlmonsRuleEngine) {

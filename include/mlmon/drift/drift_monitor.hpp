@@ -21,6 +21,7 @@
 #include "mlmon/drift/report.hpp"
 #include "mlmon/export.hpp"
 #include "mlmon/instrument/input_observer.hpp"
+#include "mlmon/instrument/output_observer.hpp"
 #include "mlmon/metrics/registry.hpp"
 
 namespace mlmon {
@@ -138,13 +139,16 @@ struct MLMON_EXPORT DriftMonitorOptions {
 /// window of the model's outputs, evaluated with the same estimators and
 /// published as feature "__prediction__" (DriftReport::prediction).
 ///
-/// A DriftMonitor is an InputObserver: ModelMonitor's observer hook can feed
-/// it the request's feature row.
+/// A DriftMonitor is an InputObserver and an OutputObserver: attached with
+/// ModelMonitor::add_input_observer() and add_output_observer(),
+/// predict_with_metrics feeds it each request's feature row and, with a
+/// prediction reference, each output (values for a numerical reference,
+/// classes for a categorical one; the other kind is ignored).
 ///
 /// Thread-safety: observe() and observe_prediction() are safe from any number
 /// of threads, concurrently with everything else; evaluate(), poll(), start()
 /// and stop() are thread-safe (evaluations are serialised).
-class MLMON_EXPORT DriftMonitor final : public InputObserver {
+class MLMON_EXPORT DriftMonitor final : public InputObserver, public OutputObserver {
  public:
   /// Label of the bucket that counts categories absent from the reference.
   static constexpr std::string_view kUnseenCategory = "__unseen__";
@@ -176,6 +180,15 @@ class MLMON_EXPORT DriftMonitor final : public InputObserver {
   /// prediction reference the value is dropped (RecordError::kInvalidValue).
   /// Same cost and guarantees as observe() with a one-feature row.
   void observe_prediction(double value) noexcept;
+
+  /// OutputObserver: observe_prediction(value) with a numerical prediction
+  /// reference; ignored otherwise (also without one).
+  void observe_output(double value) noexcept override;
+  /// OutputObserver: observe_prediction(prediction_code(label)) with a
+  /// categorical prediction reference; ignored otherwise.
+  void observe_class(std::string_view label) noexcept override;
+  /// OutputObserver: the class's decimal text as the label.
+  void observe_class(std::int64_t predicted_class) noexcept override;
 
   /// category_code() for the prediction reference's classes; NaN without a
   /// categorical prediction reference.

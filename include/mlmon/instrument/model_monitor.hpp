@@ -14,6 +14,7 @@
 #include "mlmon/export.hpp"
 #include "mlmon/instrument/feature_stats.hpp"
 #include "mlmon/instrument/input_observer.hpp"
+#include "mlmon/instrument/output_observer.hpp"
 #include "mlmon/metrics/registry.hpp"
 
 namespace mlmon {
@@ -116,6 +117,8 @@ class MLMON_EXPORT ModelMonitor {
 
   void observe_prediction(std::size_t slot, double value) noexcept {
     prediction_value_->observe_at(slot, value);
+    const std::size_t observers = output_observer_count_.load(std::memory_order_acquire);
+    for (std::size_t i = 0; i < observers; ++i) output_observers_[i]->observe_output(value);
   }
   void observe_confidence(std::size_t slot, double confidence) noexcept {
     confidence_->observe_at(slot, confidence);
@@ -123,6 +126,21 @@ class MLMON_EXPORT ModelMonitor {
   /// Counts model_predicted_class_total{class}.
   void count_class(std::size_t slot, std::int64_t predicted_class) noexcept;
   void count_class(std::size_t slot, std::string_view predicted_class) noexcept;
+
+  /// Most output observers one monitor takes.
+  static constexpr std::size_t kMaxOutputObservers = 8;
+
+  /// Attaches `observer` (prediction drift): from now on every predicted
+  /// value and class that predict_with_metrics records goes to it. Same
+  /// rules as add_input_observer(): attach before traffic, the observer
+  /// outlives the predict calls, std::invalid_argument naming "observer" when
+  /// it is already attached or kMaxOutputObservers are.
+  void add_output_observer(OutputObserver& observer);
+
+  /// Output observers attached so far.
+  std::size_t output_observer_count() const noexcept {
+    return output_observer_count_.load(std::memory_order_acquire);
+  }
 
   /// Most input observers one monitor takes.
   static constexpr std::size_t kMaxInputObservers = 8;
@@ -213,7 +231,9 @@ class MLMON_EXPORT ModelMonitor {
 
   InputObserver* observers_[kMaxInputObservers] = {};  // [0, observer_count_) are set
   std::atomic<std::size_t> observer_count_{0};
-  std::mutex observer_mutex_;  // add_input_observer
+  std::mutex observer_mutex_;  // add_input_observer, add_output_observer
+  OutputObserver* output_observers_[kMaxOutputObservers] = {};  // [0, output_observer_count_) are set
+  std::atomic<std::size_t> output_observer_count_{0};
 
   std::unique_ptr<FeatureStats> feature_stats_;
   std::vector<Gauge*> feature_gauges_;  // 4 per feature: mean, std, min, max
