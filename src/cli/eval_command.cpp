@@ -19,6 +19,7 @@
 #include "mlmon/performance/confidence_interval.hpp"
 #include "mlmon/performance/confusion_matrix.hpp"
 #include "mlmon/performance/regression.hpp"
+#include "mlmon/performance/window_metrics.hpp"
 
 namespace mlmon::cli {
 namespace {
@@ -183,10 +184,12 @@ int run_eval(std::span<const std::string> argv) {
       y.push_back(labels[i]);
       yhat.push_back((*predictions)[i]);
     }
-    out["mae"] = or_null(mean_absolute_error(y, yhat));
-    out["rmse"] = or_null(root_mean_squared_error(y, yhat));
-    out["r2"] = or_null(r2_score(y, yhat));
-    out["mape"] = or_null(mean_absolute_percentage_error(y, yhat));
+    // The assembly a live PerformanceMonitor window uses, so both agree.
+    const RegressionMetrics metrics = regression_metrics(y, yhat);
+    out["mae"] = or_null(metrics.mae);
+    out["rmse"] = or_null(metrics.rmse);
+    out["r2"] = or_null(metrics.r2);
+    out["mape"] = or_null(metrics.mape);
     std::cout << out.dump() << "\n";
     return kExitOk;
   }
@@ -223,35 +226,43 @@ int run_eval(std::span<const std::string> argv) {
       }
     }
   }
-  const ConfusionMatrix matrix = ConfusionMatrix::from_labels(y, yhat, std::max<std::size_t>(classes, 2));
-  const std::optional<double> acc = accuracy(matrix);
-  out["accuracy"] = or_null(acc);
-  if (const auto ci = wilson_interval(matrix.correct(), matrix.total())) {
-    out["accuracy_ci95"] = {ci->lower, ci->upper};
+  // The assembly a live PerformanceMonitor window uses, so both agree.
+  ClassificationWindow window;
+  window.num_classes = std::max<std::size_t>(classes, 2);
+  window.y_true = y;
+  window.y_pred = yhat;
+  if (!scores.empty()) {
+    if (task != "binary") window.num_classes = scores.size();
+    window.scored_true = y;
+    window.scores = probabilities;
+  }
+  const ClassificationMetrics metrics = classification_metrics(window);
+  out["accuracy"] = or_null(metrics.accuracy);
+  if (metrics.accuracy_ci) {
+    out["accuracy_ci95"] = {metrics.accuracy_ci->lower, metrics.accuracy_ci->upper};
   } else {
     out["accuracy_ci95"] = nullptr;
   }
-  auto prf = [&](Average average, const char* suffix) {
-    const auto v = precision_recall_f1(matrix, average);
+  auto prf = [&](const std::optional<PrecisionRecallF1>& v, const char* suffix) {
     out[std::string("precision") + suffix] = v ? nlohmann::json(v->precision) : nlohmann::json();
     out[std::string("recall") + suffix] = v ? nlohmann::json(v->recall) : nlohmann::json();
     out[std::string("f1") + suffix] = v ? nlohmann::json(v->f1) : nlohmann::json();
   };
   if (task == "binary") {
-    prf(Average::kBinary, "");
+    prf(metrics.binary, "");
     if (!scores.empty()) {
-      out["roc_auc"] = or_null(roc_auc(y, probabilities));
-      out["log_loss"] = or_null(log_loss(y, probabilities));
-      out["brier_score"] = or_null(brier_score(y, probabilities));
-      out["ece"] = or_null(binary_reliability(y, probabilities).expected_calibration_error);
+      out["roc_auc"] = or_null(metrics.roc_auc);
+      out["log_loss"] = or_null(metrics.log_loss);
+      out["brier_score"] = or_null(metrics.brier_score);
+      out["ece"] = or_null(metrics.ece);
     }
   } else {
-    prf(Average::kMacro, "_macro");
-    prf(Average::kWeighted, "_weighted");
+    prf(metrics.macro, "_macro");
+    prf(metrics.weighted, "_weighted");
     if (!scores.empty()) {
-      out["roc_auc_ovr"] = or_null(roc_auc_ovr(y, probabilities, scores.size()));
-      out["log_loss"] = or_null(log_loss(y, probabilities, scores.size()));
-      out["ece"] = or_null(top_label_reliability(y, probabilities, scores.size()).expected_calibration_error);
+      out["roc_auc_ovr"] = or_null(metrics.roc_auc);
+      out["log_loss"] = or_null(metrics.log_loss);
+      out["ece"] = or_null(metrics.ece);
     }
   }
   std::cout << out.dump() << "\n";
