@@ -13,41 +13,12 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/base64.hpp"
 #include "logging/json_log.hpp"
 
 namespace mlmon {
 inline namespace v1 {
 namespace {
-
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                       (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    const unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                       (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 // Comparison time independent of where the strings differ.
 bool constant_time_equal(std::string_view a, std::string_view b) {
@@ -150,7 +121,7 @@ std::string_view HttpRequest::header(std::string_view name) const noexcept {
 
 HttpServer::HttpServer(HttpServerOptions options) : options_(std::move(options)) {
   if (!options_.basic_auth_user.empty() || !options_.basic_auth_password.empty()) {
-    expected_credentials_ = base64(options_.basic_auth_user + ":" + options_.basic_auth_password);
+    expected_credentials_ = detail::base64(options_.basic_auth_user + ":" + options_.basic_auth_password);
   }
   mg_init_library(0);
 }
