@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "expect_errors.hpp"
+#include "manual_clock.hpp"
+#include "request_keys.hpp"
 #include "mlmon/performance/label_store.hpp"
 
 namespace mlmon {
@@ -21,30 +23,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// "prefix" + number, built with += (GCC 12 warns falsely on "literal" + std::string).
-template <class N>
-std::string key(const char* prefix, N n) {
-  std::string s(prefix);
-  s += std::to_string(n);
-  return s;
-}
-
-std::string thread_key(int t, int i) {
-  std::string s = key("t", t);
-  s += '-';
-  s += std::to_string(i);
-  return s;
-}
+using performance_test::key;
+using performance_test::thread_key;
 
 
-// A clock the test moves by hand.
-struct FakeClock {
-  std::shared_ptr<std::atomic<std::int64_t>> ns = std::make_shared<std::atomic<std::int64_t>>(1'000'000'000);
-  std::function<std::chrono::steady_clock::time_point()> function() const {
-    auto t = ns;
-    return [t] { return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(t->load())); };
-  }
-  void advance(std::chrono::nanoseconds d) const { ns->fetch_add(d.count()); }
+// Starts at 1 s, as these tests were written against.
+struct FakeClock : test::ManualClock {
+  FakeClock() : ManualClock(std::chrono::seconds(1)) {}
 };
 
 LabelStoreOptions options(const FakeClock& clock, std::size_t capacity = 1000) {

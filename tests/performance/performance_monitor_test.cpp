@@ -16,6 +16,8 @@
 
 #include "expect_errors.hpp"
 #include "fixture_support.hpp"
+#include "manual_clock.hpp"
+#include "request_keys.hpp"
 #include "mlmon/metrics/exposition.hpp"
 #include "mlmon/performance/performance_monitor.hpp"
 
@@ -24,34 +26,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// "prefix" + number, built with += (GCC 12 warns falsely on "literal" + std::string).
-template <class N>
-std::string key(const char* prefix, N n) {
-  std::string s(prefix);
-  s += std::to_string(n);
-  return s;
-}
-
-std::string thread_key(int t, int i) {
-  std::string s = key("t", t);
-  s += '-';
-  s += std::to_string(i);
-  return s;
-}
+using performance_test::key;
+using performance_test::thread_key;
 
 using performance_test::Json;
 using performance_test::load_fixture;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-struct FakeClock {
-  std::shared_ptr<std::atomic<std::int64_t>> ns = std::make_shared<std::atomic<std::int64_t>>(0);
-  std::function<std::chrono::steady_clock::time_point()> function() const {
-    auto t = ns;
-    return [t] { return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(t->load())); };
-  }
-  void advance(std::chrono::nanoseconds d) const { ns->fetch_add(d.count()); }
-};
+using FakeClock = test::ManualClock;
 
 PerformanceMonitorOptions options(PerformanceTask task = PerformanceTask::kBinary) {
   PerformanceMonitorOptions o;
