@@ -16,6 +16,7 @@
 #include "mlmon/instrument/model_monitor.hpp"
 #include "mlmon/instrument/predict.hpp"
 #include "mlmon/metrics/error_handler.hpp"
+#include "series_lookup.hpp"
 
 namespace mlmon {
 namespace {
@@ -58,16 +59,7 @@ DriftMonitorOptions monitor_options() {
   return options;
 }
 
-const SeriesSnapshot* find(const MetricsSnapshot& snapshot, const std::string& name,
-                           const std::vector<std::string>& labels) {
-  for (const FamilySnapshot& f : snapshot) {
-    if (f.name != name) continue;
-    for (const SeriesSnapshot& s : f.series) {
-      if (s.label_values == labels) return &s;
-    }
-  }
-  return nullptr;
-}
+constexpr auto find = test::find_series;
 
 std::atomic<int> g_invalid_values{0};
 void count_invalid(RecordError error, std::string_view) noexcept {

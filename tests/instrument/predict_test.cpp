@@ -13,6 +13,7 @@
 #include "expect_errors.hpp"
 #include "mlmon/instrument/predict.hpp"
 #include "mlmon/metrics/exposition.hpp"
+#include "series_lookup.hpp"
 
 namespace mlmon {
 namespace {
@@ -21,16 +22,7 @@ struct custom_model_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-const SeriesSnapshot* find_series(const MetricsSnapshot& snapshot, const std::string& name,
-                                  const std::vector<std::string>& labels) {
-  for (const auto& f : snapshot) {
-    if (f.name != name) continue;
-    for (const auto& s : f.series) {
-      if (s.label_values == labels) return &s;
-    }
-  }
-  return nullptr;
-}
+using test::find_series;
 
 double value_of(const Registry& registry, const std::string& name,
                 const std::vector<std::string>& labels) {

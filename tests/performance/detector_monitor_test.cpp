@@ -27,6 +27,7 @@
 #include "mlmon/metrics/registry.hpp"
 #include "process.hpp"
 #include "python_random.hpp"
+#include "series_lookup.hpp"
 
 namespace mlmon {
 namespace {
@@ -36,16 +37,7 @@ using detector_test::Flags;
 using detector_test::gaussian_stream;
 using detector_test::run;
 
-const SeriesSnapshot* find_series(const MetricsSnapshot& snapshot, const std::string& family,
-                                  const std::vector<std::string>& labels) {
-  for (const auto& f : snapshot) {
-    if (f.name != family) continue;
-    for (const auto& s : f.series) {
-      if (s.label_values == labels) return &s;
-    }
-  }
-  return nullptr;
-}
+using test::find_series;
 
 double series_value(const MetricsSnapshot& snapshot, const std::string& family,
                     const std::vector<std::string>& labels) {

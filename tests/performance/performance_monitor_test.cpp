@@ -20,6 +20,7 @@
 #include "request_keys.hpp"
 #include "mlmon/metrics/exposition.hpp"
 #include "mlmon/performance/performance_monitor.hpp"
+#include "series_lookup.hpp"
 
 namespace mlmon {
 namespace {
@@ -47,13 +48,7 @@ PerformanceMonitorOptions options(PerformanceTask task = PerformanceTask::kBinar
 
 // The value of a gauge, or -1 when the series does not exist.
 double gauge(const Registry& registry, const std::string& name, const std::vector<std::string>& labels) {
-  for (const auto& family : registry.collect()) {
-    if (family.name != name) continue;
-    for (const auto& s : family.series) {
-      if (s.label_values == labels) return s.value;
-    }
-  }
-  return -1.0;
+  return test::series_value(registry, name, labels);
 }
 
 double overall(const Registry& registry, const std::string& metric, const std::string& segment = "") {

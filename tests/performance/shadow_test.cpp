@@ -25,20 +25,12 @@
 #include "mlmon/drift/ks.hpp"
 #include "mlmon/metrics/error_handler.hpp"
 #include "mlmon/metrics/registry.hpp"
+#include "series_lookup.hpp"
 
 namespace mlmon {
 namespace {
 
-const SeriesSnapshot* find_series(const MetricsSnapshot& snapshot, const std::string& family,
-                                  const std::vector<std::string>& labels) {
-  for (const auto& f : snapshot) {
-    if (f.name != family) continue;
-    for (const auto& s : f.series) {
-      if (s.label_values == labels) return &s;
-    }
-  }
-  return nullptr;
-}
+using test::find_series;
 
 double series_value(const MetricsSnapshot& snapshot, const std::string& family) {
   const SeriesSnapshot* s = find_series(snapshot, family, {"fraud", "fraud-v2"});

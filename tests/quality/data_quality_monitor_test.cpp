@@ -15,6 +15,7 @@
 #include "mlmon/instrument/predict.hpp"
 #include "mlmon/metrics/exposition.hpp"
 #include "mlmon/quality/data_quality_monitor.hpp"
+#include "series_lookup.hpp"
 
 namespace mlmon {
 namespace {
@@ -43,13 +44,7 @@ DataQualityOptions options(std::string model = "m") {
 }
 
 double series(const Registry& registry, const std::string& name, const std::vector<std::string>& labels) {
-  for (const auto& family : registry.collect()) {
-    if (family.name != name) continue;
-    for (const auto& s : family.series) {
-      if (s.label_values == labels) return s.value;
-    }
-  }
-  return -1.0;  // absent
+  return test::series_value(registry, name, labels);  // -1 when absent
 }
 
 double issues(const Registry& registry, const std::string& feature, const std::string& kind) {

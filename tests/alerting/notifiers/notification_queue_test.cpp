@@ -21,6 +21,7 @@
 #include "mlmon/metrics/registry.hpp"
 #include "process.hpp"
 #include "test_alerts.hpp"
+#include "series_lookup.hpp"
 
 namespace mlmon {
 namespace {
@@ -48,13 +49,7 @@ std::unique_ptr<Notifier> webhook(const std::string& url) {
 }
 
 double value_of(const Registry& registry, const std::string& family, const std::vector<std::string>& labels) {
-  for (const auto& f : registry.collect()) {
-    if (f.name != family) continue;
-    for (const auto& series : f.series) {
-      if (series.label_values == labels) return series.value;
-    }
-  }
-  return -1;
+  return test::series_value(registry, family, labels);
 }
 
 // Alertnames of every alert the sink answered 2xx to, in order.
