@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <initializer_list>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/utf8.hpp"
@@ -31,11 +35,12 @@ main{padding:8px 24px 32px;max-width:1400px}
 main>section{background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px 16px;margin:16px 0}
 h2{font-size:18px;margin:4px 0 10px}
 h3{font-size:15px;margin:0 0 4px;word-break:break-all}
-table{border-collapse:collapse;font-size:12.5px}
-th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:right;white-space:nowrap}
+table{border-collapse:collapse;font-size:12px}
+th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:right;white-space:nowrap}
 th{background:#eef1f5;font-weight:600}
 th:first-child,td:first-child{text-align:left}
 td.text,th.text{text-align:left}
+table.alerts th,table.alerts td{text-align:left;white-space:normal}
 table.kv th{text-align:left;background:none;font-weight:500;color:var(--muted)}
 table.kv td{text-align:left}
 .scroll{overflow-x:auto}

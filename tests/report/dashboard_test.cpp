@@ -4,8 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "http_client.hpp"
 #include "live_fixture.hpp"
@@ -164,6 +168,44 @@ TEST(Dashboard, BeforeTheFirstWindowThePageSaysSo) {
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("No drift window evaluated yet (0 rows in the open window)."), std::string::npos);
   EXPECT_EQ(http_get(server.url() + "/api/v1/drift").body, "null\n");
+}
+
+// Handlers run on the server's threads while the predict path and the
+// evaluations go on: every answer is complete and parses (run under
+// ThreadSanitizer with the other unit tests).
+TEST(Dashboard, ServesWhileTheMonitorsAreFedAndEvaluated) {
+  test::LiveDashboard live;
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    std::vector<double> row = {40, 50, live.drift.category_code(2, "de"), live.drift.category_code(3, "plain")};
+    for (int i = 0; !stop.load(); ++i) {
+      row[1] = 50.0 + (i % 40);
+      live.drift.observe(row);
+      live.quality.observe(row);
+      StoredPrediction p;
+      p.prediction = static_cast<double>(i % 2);
+      p.score = 0.25 + 0.5 * p.prediction;
+      live.performance.record_labelled(p, static_cast<double>((i / 2) % 2));
+      if (i % 200 == 199) {
+        live.drift.evaluate();
+        live.performance.evaluate();
+        live.rules.evaluate_now(std::chrono::system_clock::now());
+      }
+    }
+  });
+  for (int round = 0; round < 15; ++round) {
+    const auto page = http_get(live.url("/dashboard"));
+    EXPECT_EQ(page.status, 200) << page.error;
+    EXPECT_EQ(test::panel_features(page.body).size(), 4u);
+    EXPECT_NE(page.body.rfind("</html>"), std::string::npos);
+    for (const char* path : {"/api/v1/drift", "/api/v1/quality", "/api/v1/performance"}) {
+      const auto r = http_get(live.url(path));
+      EXPECT_EQ(r.status, 200) << path << " " << r.error;
+      EXPECT_TRUE(Json::accept(r.body)) << path;
+    }
+  }
+  stop = true;
+  writer.join();
 }
 
 }  // namespace

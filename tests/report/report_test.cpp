@@ -108,7 +108,9 @@ TEST(ReportJson, SectionsInFixedOrderWithTheDriftReportsOwnKeysFirst) {
   double ref = 0, cur = 0;
   std::uint64_t counted = 0;
   for (std::size_t b = 0; b < bins.size(); ++b) {
-    if (b > 0) EXPECT_EQ(bins[b]["lower"], bins[b - 1]["upper"]);
+    if (b > 0) {
+      EXPECT_EQ(bins[b]["lower"], bins[b - 1]["upper"]);
+    }
     ref += bins[b]["reference"].get<double>();
     cur += bins[b]["current"].get<double>();
     counted += bins[b]["current_count"].get<std::uint64_t>();
@@ -215,7 +217,10 @@ TEST(ReportHtml, PassesTidyWithoutErrorsOrWarnings) {
     EXPECT_EQ(tidy.output, "");
   }
   // The checker itself fails on a broken page.
-  EXPECT_EQ(test::run_tidy("<html><body><p>x</body></html>").exit_code, 2);
+  EXPECT_EQ(test::run_tidy("<!DOCTYPE html><html><head><title>x</title></head><body><p>x<foo>y</foo></p></body>"
+                           "</html>")
+                .exit_code,
+            2);
 }
 
 TEST(ReportHtml, ManyCategoriesShowTheLargestAndSaySo) {

@@ -53,7 +53,7 @@ inline TidyResult run_tidy(const std::string& html) {
 /// The data-feature values of every feature panel, in page order (still
 /// HTML-escaped, as written in the attribute).
 inline std::vector<std::string> panel_features(const std::string& html) {
-  static const std::regex panel(R"(<section class="feature[^"]*"[^>]*data-feature="([^"]*)")");
+  static const std::regex panel(R"re(<section class="feature[^"]*"[^>]*data-feature="([^"]*)")re");
   std::vector<std::string> out;
   for (auto it = std::sregex_iterator(html.begin(), html.end(), panel); it != std::sregex_iterator(); ++it) {
     out.push_back((*it)[1].str());
