@@ -17,6 +17,7 @@
 #include "mlmon/drift/profile.hpp"
 #include "mlmon/drift/report.hpp"
 #include "progress.hpp"
+#include "report_inputs.hpp"
 
 namespace mlmon::cli {
 namespace {
@@ -79,104 +80,6 @@ const char* const kDriftUsage =
     "only as a hash or not at all is an error. A malformed line is an error naming\n"
     "FILE:LINE unless --skip-bad-lines. See docs/prediction-log.md.\n\n";
 
-// Reads a CSV, reporting progress on slow inputs.
-Dataset read_with_progress(const std::string& path, CsvReadOptions options, Progress& progress) {
-  progress.stage("reading " + path);
-  options.progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.bytes(done, total); };
-  return read_csv(path, options);
-}
-
-// Profile building failures name a feature, not the file: add the file.
-ReferenceProfile build_profile(const std::string& path, const Dataset& data, const ProfileOptions& options,
-                               Progress& progress) {
-  if (data.rows() == 0) throw std::runtime_error(path + ": line 2: no data rows after the header");
-  progress.stage("profiling " + path);
-  try {
-    return ReferenceProfile::build(data, options);
-  } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(path + ": " + e.what());
-  }
-}
-
-std::vector<std::string> categorical_columns(const Args& args) {
-  std::vector<std::string> out;
-  for (const std::string& list : args.values("categorical")) {
-    for (std::string& name : split_list(list)) out.push_back(std::move(name));
-  }
-  return out;
-}
-
-ProfileOptions profile_options(const Args& args) {
-  ProfileOptions options;
-  if (const auto bins = args.value("bins")) {
-    options.bins = parse_count("bins", *bins);
-    if (options.bins > kMaxBins) throw UsageError("--bins: at most " + std::to_string(kMaxBins));
-  }
-  if (const auto binning = args.value("binning")) {
-    const auto parsed = parse_binning(*binning);
-    if (!parsed) throw UsageError("--binning: expected quantile or uniform, got '" + *binning + "'");
-    options.binning = *parsed;
-  }
-  if (const auto cap = args.value("sample-cap")) options.sample_cap = parse_count("sample-cap", *cap);
-  return options;
-}
-
-// "[FEATURE=]METHOD[:THRESHOLD]"
-void add_method(const std::string& text, DriftOptions& options) {
-  std::string feature;
-  std::string rule = text;
-  if (const auto eq = text.rfind('='); eq != std::string::npos) {
-    feature = text.substr(0, eq);
-    rule = text.substr(eq + 1);
-    if (feature.empty()) throw UsageError("--method: empty feature name in '" + text + "'");
-  }
-  DriftDecision decision;
-  std::string method = rule;
-  if (const auto colon = rule.find(':'); colon != std::string::npos) {
-    method = rule.substr(0, colon);
-    decision.threshold = parse_number("method", rule.substr(colon + 1));
-  }
-  const auto parsed = parse_drift_method(method);
-  if (!parsed) throw UsageError("--method: unknown method '" + method + "'");
-  decision.method = *parsed;
-  if (feature.empty()) {
-    options.decision = decision;
-  } else {
-    options.per_feature[feature] = decision;
-  }
-}
-
-DriftOptions drift_options(const Args& args) {
-  DriftOptions options;
-  for (const std::string& m : args.values("method")) add_method(m, options);
-  if (const auto correction = args.value("correction")) {
-    const auto parsed = parse_correction(*correction);
-    if (!parsed) throw UsageError("--correction: expected none, bonferroni or bh, got '" + *correction + "'");
-    options.correction = *parsed;
-  }
-  if (const auto share = args.value("drift-share")) {
-    options.drift_share_threshold = parse_number("drift-share", *share);
-    if (options.drift_share_threshold < 0.0 || options.drift_share_threshold > 1.0) {
-      throw UsageError("--drift-share: must be in [0, 1]");
-    }
-  }
-  return options;
-}
-
-void write_output(const std::string& text, const std::optional<std::string>& path) {
-  if (!path) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-    return;
-  }
-  std::ofstream out(*path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.flush();
-  if (!out) throw std::runtime_error(*path + ": cannot write");
-}
-
-bool is_profile_path(const std::string& path) { return std::filesystem::path(path).extension() == ".json"; }
-
 }  // namespace
 
 int run_profile(std::span<const std::string> argv) {
@@ -216,44 +119,14 @@ int run_drift(std::span<const std::string> argv) {
   const std::string format = args.value("format").value_or("json");
   if (format != "json" && format != "text")
     throw UsageError("--format: expected json or text, got '" + format + "'");
-  const bool from_profile = is_profile_path(reference_path);
-  if (from_profile) {
-    for (const char* option : {"categorical", "bins", "binning", "sample-cap"}) {
-      if (args.has(option)) {
-        throw UsageError(std::string("--") + option +
-                         " applies to a CSV reference; a profile (.json) already fixes it");
-      }
-    }
-  }
-  const bool current_is_log = is_prediction_log_path(current_path);
-  if (!current_is_log && args.has("skip-bad-lines")) {
-    throw UsageError("--skip-bad-lines applies to a prediction log (a directory or *.jsonl) as --current");
-  }
-  const ProfileOptions profile_opts = profile_options(args);
+  check_input_options(args, reference_path, current_path, "--current");
+  (void)profile_options(args);  // option errors before any reading
   const DriftOptions options = drift_options(args);
 
   Progress progress;
-  ReferenceProfile profile;
-  if (from_profile) {
-    progress.stage("loading " + reference_path);
-    profile = ReferenceProfile::load(reference_path);
-  } else {
-    CsvReadOptions csv;
-    csv.categorical = categorical_columns(args);
-    const Dataset reference = read_with_progress(reference_path, csv, progress);
-    profile = build_profile(reference_path, reference, profile_opts, progress);
-  }
-  Dataset current;
-  if (current_is_log) {
-    PredictionLogDatasetOptions log_options;
-    log_options.schema = profile.schema();
-    log_options.include_outputs = false;
-    current = read_log_input("drift", current_path, log_options, args.has("skip-bad-lines"), progress).data;
-  } else {
-    CsvReadOptions csv;
-    csv.schema = profile.schema();
-    current = read_with_progress(current_path, csv, progress);
-  }
+  const ReferenceProfile profile = load_reference(args, reference_path, progress);
+  const Dataset current =
+      read_current("drift", current_path, profile.schema(), {}, false, args.has("skip-bad-lines"), progress).data;
   progress.stage("evaluating drift");
   DriftReport report;
   try {

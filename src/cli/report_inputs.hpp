@@ -2,8 +2,7 @@
 // Private to the CLI: reading a reference (profile or CSV) and current data
 // (CSV or prediction log), and the drift decision options, as `mlmon drift`
 // does, so `mlmon report` and `mlmon drift` read the same inputs the same
-// way. Written for `mlmon report`; drift_commands.cpp keeps its own copies
-// of these helpers until it is switched over to this header.
+// way.
 
 #include <filesystem>
 #include <fstream>
