@@ -19,11 +19,15 @@
 #include <memory>
 #include <iostream>
 #include <optional>
+#include <stdexcept>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "mlmon/config/config.hpp"
+#include "mlmon/config/monitor_stack.hpp"
 #include "mlmon/mlmon.hpp"
 #include "model_server/dataset.hpp"
 #include "model_server/logistic_regression.hpp"
@@ -44,6 +48,8 @@ struct Flags {
   double label_ttl_seconds = 3600;
   std::vector<std::string> rules;
   std::string alertmanager;
+  std::string config;
+  std::set<std::string> given;  // flags on the command line
 };
 
 constexpr const char* kUsage =
@@ -52,6 +58,9 @@ constexpr const char* kUsage =
     "                            [--reference PROFILE.json] [--drift-window ROWS]\n"
     "                            [--performance-window LABELS] [--label-ttl SECONDS]\n"
     "                            [--rules FILE]... [--alertmanager URL]\n"
+    "       mlmon-example-server --config FILE [--listen HOST:PORT] [--metrics-listen HOST:PORT]\n"
+    "                            [--duration SECONDS] [--feature-window SECONDS] [--data PATH]\n"
+    "                            [--alertmanager URL]\n"
     "  --listen HOST:PORT          app endpoint, POST /predict and /feedback (default 127.0.0.1:8080)\n"
     "  --metrics-listen HOST:PORT  Prometheus /metrics endpoint (default 127.0.0.1:9464)\n"
     "  --duration SECONDS          stop after this long; 0 = until SIGINT/SIGTERM (default 0)\n"
@@ -66,6 +75,11 @@ constexpr const char* kUsage =
     "  --rules FILE                Prometheus rule file evaluated in-process (repeatable);\n"
     "                              alerts go to the log (stderr) and /api/v1/alerts\n"
     "  --alertmanager URL          also send alerts to this Alertmanager (e.g. http://127.0.0.1:9093)\n"
+    "  --config FILE               monitor configuration (examples/config/mlmon.yml documents every\n"
+    "                              key): reference, drift, data quality, performance, exporters,\n"
+    "                              rules, notifiers, prediction log; the flags above override its\n"
+    "                              listen address and feature window; --reference, --drift-window,\n"
+    "                              --performance-window, --label-ttl and --rules belong in the file\n"
     "Port 0 picks a free port; the bound URLs are printed on start-up.\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -114,6 +128,7 @@ Flags parse_flags(int argc, char** argv) {
       if (i + 1 >= argc) usage_error(arg + " needs a value");
       return argv[++i];
     };
+    flags.given.insert(arg);
     if (arg == "--listen") {
       flags.listen = take();
     } else if (arg == "--metrics-listen") {
@@ -136,8 +151,17 @@ Flags parse_flags(int argc, char** argv) {
       flags.rules.push_back(take());
     } else if (arg == "--alertmanager") {
       flags.alertmanager = take();
+    } else if (arg == "--config") {
+      flags.config = take();
     } else {
       usage_error("unknown argument '" + arg + "'");
+    }
+  }
+  if (!flags.config.empty()) {
+    for (const char* flag : {"--reference", "--drift-window", "--performance-window", "--label-ttl", "--rules"}) {
+      if (flags.given.count(flag) != 0) {
+        usage_error(std::string(flag) + " cannot be combined with --config (set it in the configuration file)");
+      }
     }
   }
   return flags;
@@ -164,6 +188,89 @@ std::string wait_for_stop(const sigset_t& signals, double duration_seconds) {
   }
 }
 
+// --config: the monitor comes from the configuration file (MonitorStack);
+// the command line only overrides the endpoints and the duration.
+int run_with_config(const Flags& flags, const mlmon_example::Dataset& dataset,
+                    const mlmon_example::LogisticRegression& model, const sigset_t& stop_signals) {
+  mlmon::MonitorConfig config = mlmon::load_config(flags.config);
+  if (flags.given.count("--metrics-listen") != 0 || !config.exporters.prometheus) {
+    mlmon::HttpServerOptions& http =
+        config.exporters.prometheus ? *config.exporters.prometheus : config.exporters.prometheus.emplace();
+    http.listen = flags.metrics_listen;
+  }
+  if (flags.given.count("--feature-window") != 0) {
+    config.model.feature_window = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(flags.feature_window_seconds));
+  }
+  // Without features or a reference, the model's own inputs.
+  if (config.features.empty() && config.reference.profile.empty() && config.reference.data.empty()) {
+    for (const auto& name : dataset.feature_names) config.features.push_back({name, mlmon::FeatureType::kNumerical});
+  }
+  if (!flags.alertmanager.empty()) {
+    for (const auto& notifier : config.alerting.notifiers) {
+      if (notifier.name() == "alertmanager") {
+        throw std::runtime_error("--alertmanager: " + flags.config + " already has a notifier named 'alertmanager'");
+      }
+    }
+    mlmon::NotifierConfig alertmanager;
+    mlmon::AlertmanagerOptions options;
+    options.url = flags.alertmanager;
+    alertmanager.options = options;
+    config.alerting.notifiers.push_back(alertmanager);
+    // Without a default route alerts go to every notifier; with one, add it there.
+    if (config.alerting.default_route) config.alerting.default_route->notifiers.push_back("alertmanager");
+  }
+
+  mlmon::MonitorStack stack(std::move(config));
+  // The rows the model takes must be the rows the configuration describes.
+  std::vector<std::string> configured;
+  for (const auto& feature : stack.schema().features()) configured.push_back(feature.name);
+  if (configured != dataset.feature_names) {
+    throw std::runtime_error(flags.config + ": the configured features (" + std::to_string(configured.size()) +
+                             ") must be the model's " + std::to_string(dataset.feature_names.size()) +
+                             " features in the model's order (" + flags.data + ")");
+  }
+  const mlmon::MonitorConfig& used = stack.config();
+  std::printf("config: %s (model %s version %s, %zu features%s%s%s%s)\n", flags.config.c_str(),
+              used.model.model_name.c_str(), used.model.model_version.c_str(), configured.size(),
+              stack.drift() != nullptr ? ", drift" : "", stack.quality() != nullptr ? ", data quality" : "",
+              stack.performance() != nullptr ? ", performance" : "",
+              stack.prediction_log() != nullptr ? ", prediction log" : "");
+
+  mlmon_example::PredictionService service(model, dataset.feature_names, stack.monitor());
+  if (stack.performance() != nullptr) service.attach_performance(*stack.performance());
+  if (stack.quality() != nullptr) service.attach_quality(*stack.quality());
+  if (stack.prediction_log() != nullptr) service.attach_prediction_log(*stack.prediction_log());
+
+  mlmon::HttpServerOptions app_options;
+  app_options.listen = flags.listen;
+  mlmon::HttpServer app(app_options);
+  app.handle("/predict", [&service](const mlmon::HttpRequest& request) { return service.handle(request); });
+  app.handle("/feedback", [&service](const mlmon::HttpRequest& request) { return service.handle_feedback(request); });
+  app.handle("/healthz", [](const mlmon::HttpRequest&) {
+    mlmon::HttpResponse response;
+    response.body = "ok\n";
+    return response;
+  });
+  stack.start();
+  app.start();
+  std::printf("app: %s/predict\n", app.url().c_str());
+  std::printf("feedback: %s/feedback\n", app.url().c_str());
+  std::printf("metrics: %s\n", stack.prometheus()->metrics_url().c_str());
+  if (stack.rule_engine() != nullptr) {
+    std::printf("alerts: %s/api/v1/alerts\n", stack.prometheus()->server().url().c_str());
+  }
+  std::fflush(stdout);
+
+  const std::string reason = wait_for_stop(stop_signals, flags.duration_seconds);
+  std::printf("stopping: %s\n", reason.c_str());
+  std::fflush(stdout);
+  // No predict call may run once the stack goes away.
+  app.stop();
+  stack.stop(std::chrono::seconds(5));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -187,6 +294,7 @@ int main(int argc, char** argv) {
                 dataset.rows(), dataset.feature_names.size(), flags.data.c_str(), train_ms.count(),
                 model.iterations(), model.converged() ? "" : ", not converged",
                 model.accuracy(dataset.features, dataset.targets));
+    if (!flags.config.empty()) return run_with_config(flags, dataset, model, stop_signals);
 
     // Declaration order is teardown order in reverse: the app server stops
     // (no more predict calls) before the exporter, the monitor dies before

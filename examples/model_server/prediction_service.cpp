@@ -1,5 +1,6 @@
 #include "model_server/prediction_service.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -178,6 +179,7 @@ std::string PredictionService::next_request_id() {
 }
 
 PredictionService::Outcome PredictionService::run(std::string_view body) {
+  const auto started = std::chrono::steady_clock::now();
   Outcome outcome;
   ParsedRequest request;
   auto refuse = [&](int status, std::string_view error_type, std::string message) {
@@ -223,6 +225,17 @@ PredictionService::Outcome PredictionService::run(std::string_view body) {
     remembered.prediction = outcome.predicted_class;
     remembered.score = probability;
     performance_->record_prediction(request_id, remembered);
+  }
+  if (prediction_log_ != nullptr) {
+    // Off the predict path: the log formats the record into a buffer and a
+    // writer thread writes it; it never blocks or throws.
+    mlmon::PredictionEvent event;
+    event.request_id = request_id;
+    event.numerical = request.features;
+    event.prediction = outcome.predicted_class;
+    event.confidence = outcome.confidence;
+    event.latency_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    prediction_log_->log_prediction(event);
   }
   const Json response = {
       {"request_id", request_id},
@@ -272,6 +285,12 @@ ServiceReply PredictionService::feedback(std::string_view body) {
                        {"request_id", request_id}});
   }
   const mlmon::JoinOutcome outcome = performance_->record_label(request_id, value);
+  if (prediction_log_ != nullptr && outcome == mlmon::JoinOutcome::kJoined) {
+    mlmon::LabelEvent event;
+    event.request_id = request_id;
+    event.label = value;
+    prediction_log_->log_label(event);
+  }
   const int status = outcome == mlmon::JoinOutcome::kJoined      ? 200
                      : outcome == mlmon::JoinOutcome::kUnknownId ? 404
                      : outcome == mlmon::JoinOutcome::kDuplicate ? 409

@@ -12,6 +12,7 @@
 
 #include "mlmon/exporters/http_server.hpp"
 #include "mlmon/instrument/model_monitor.hpp"
+#include "mlmon/logging/prediction_log.hpp"
 #include "mlmon/performance/performance_monitor.hpp"
 #include "mlmon/quality/data_quality_monitor.hpp"
 #include "model_server/logistic_regression.hpp"
@@ -89,6 +90,12 @@ class PredictionService {
   /// serving; `performance` must outlive the service.
   void attach_performance(mlmon::PerformanceMonitor& performance) noexcept { performance_ = &performance; }
 
+  /// Writes every answered prediction to `log` (request_id, the features in
+  /// the log's field order, which must be the service's feature order,
+  /// prediction, confidence, latency) and every joined label. Call before
+  /// serving; `log` must outlive the service.
+  void attach_prediction_log(mlmon::PredictionLog& log) noexcept { prediction_log_ = &log; }
+
   /// Handles one /predict body. Valid: 200 with
   /// {"request_id", "prediction" (0|1), "label", "confidence" (probability
   /// of the predicted class), "probability" (P(class 1))}. Malformed: 400
@@ -137,6 +144,7 @@ class PredictionService {
   mlmon::ModelMonitor& monitor_;
   mlmon::DataQualityMonitor* quality_ = nullptr;
   mlmon::PerformanceMonitor* performance_ = nullptr;
+  mlmon::PredictionLog* prediction_log_ = nullptr;
   std::array<std::string, 2> labels_;
   std::string request_id_prefix_;
   std::atomic<std::uint64_t> request_counter_{0};

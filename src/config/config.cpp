@@ -505,6 +505,12 @@ ReferenceProfile load_reference(const MonitorConfig& config) {
   return cut;
 }
 
+ReferenceProfile load_prediction_reference(const MonitorConfig& config) {
+  const std::filesystem::path path = config.resolve(config.prediction_drift->reference);
+  if (path.extension() == ".csv") return ReferenceProfile::build(read_csv(path));
+  return ReferenceProfile::load(path);
+}
+
 }  // namespace config_detail
 
 namespace {
@@ -609,7 +615,7 @@ std::vector<ConfigIssue> check_config_files(const MonitorConfig& config) {
   if (config.prediction_drift) {
     const std::filesystem::path path = config.resolve(config.prediction_drift->reference);
     try {
-      const ReferenceProfile profile = ReferenceProfile::load(path);
+      const ReferenceProfile profile = config_detail::load_prediction_reference(config);
       if (profile.schema().size() != 1) {
         issues.push_back(issue_at(config, {"drift", "prediction", "reference"}, "drift.prediction.reference",
                                   path.string() + ": must profile exactly one feature (the model's output), has " +

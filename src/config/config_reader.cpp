@@ -545,9 +545,6 @@ void read_drift(Section& s, MonitorConfig& config) {
       read_decision(p, out.decision);
     }
   }
-  if (config.reference.profile.empty() && config.reference.data.empty()) {
-    ctx.add(s.node(), "drift", "needs a reference (reference.profile or reference.data)");
-  }
 }
 
 bool read_issue_list(Context& ctx, const YAML::Node& node, const std::string& path, std::vector<QualityIssue>& out) {
@@ -1043,6 +1040,9 @@ MonitorConfig parse_config(std::string_view yaml, const std::string& source_name
     if (const YAML::Node drift = top.get("drift"); drift.IsDefined()) {
       Section s(ctx, drift, "drift");
       if (s.ok()) read_drift(s, config);
+      if (config.reference.profile.empty() && config.reference.data.empty()) {
+        ctx.add(top.key_node("drift"), "drift", "needs a reference (reference.profile or reference.data)");
+      }
     }
     if (const YAML::Node quality = top.get("quality"); quality.IsDefined()) {
       Section s(ctx, quality, "quality");

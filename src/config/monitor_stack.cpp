@@ -76,7 +76,7 @@ MonitorStack::MonitorStack(MonitorConfig config, MonitorStackOptions options)
     drift_ = in_section("drift", [&] {
       DriftMonitorOptions drift_options = *config_.drift;
       if (config_.prediction_drift) {
-        ReferenceProfile outputs = ReferenceProfile::load(config_.resolve(config_.prediction_drift->reference));
+        ReferenceProfile outputs = config_detail::load_prediction_reference(config_);
         drift_options.prediction_reference = std::move(outputs);
         drift_options.prediction_decision = config_.prediction_drift->decision;
       }

@@ -14,6 +14,10 @@ namespace config_detail {
 // problem (unreadable, invalid, a listed feature missing or of another type).
 ReferenceProfile load_reference(const MonitorConfig& config);
 
+// The prediction-drift reference: a saved profile, or for a path ending in
+// ".csv" the profile of that (one-column) CSV. Throws as load_reference().
+ReferenceProfile load_prediction_reference(const MonitorConfig& config);
+
 }  // namespace config_detail
 }  // namespace v1
 }  // namespace mlmon

@@ -80,7 +80,8 @@ struct MLMON_EXPORT ReferenceConfig {
 /// (DriftMonitorOptions::prediction_reference, prediction_decision).
 /// Thread-safety: a plain value.
 struct MLMON_EXPORT PredictionDriftConfig {
-  /// A saved one-feature profile of the model's outputs (relative to the file's folder).
+  /// A saved one-feature profile of the model's outputs, or a one-column CSV
+  /// of them (".csv", profiled at start-up); relative to the file's folder.
   std::string reference{};
   /// Its decision rule.
   DriftDecision decision{};
