@@ -12,6 +12,8 @@
 #include "mlmon/alerting/rule_engine.hpp"
 #include "mlmon/alerting/rules.hpp"
 #include "mlmon/alerting/slo.hpp"
+#include "mlmon/config/config.hpp"
+#include "mlmon/config/monitor_stack.hpp"
 #include "mlmon/drift/drift_monitor.hpp"
 #include "mlmon/drift/estimators.hpp"
 #include "mlmon/drift/profile.hpp"

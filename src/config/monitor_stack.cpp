@@ -13,6 +13,7 @@
 #include "mlmon/alerting/notifiers.hpp"
 #include "mlmon/exporters/json_lines_exporter.hpp"
 #include "mlmon/exporters/pushgateway_exporter.hpp"
+#include "mlmon/report/dashboard.hpp"
 
 namespace mlmon {
 inline namespace v1 {
@@ -83,6 +84,8 @@ MonitorStack::MonitorStack(MonitorConfig config, MonitorStackOptions options)
       return std::make_unique<DriftMonitor>(*reference_, *registry_, std::move(drift_options));
     });
     monitor_->add_input_observer(*drift_);
+    // predict_with_metrics then feeds the prediction window too.
+    if (config_.prediction_drift) monitor_->add_output_observer(*drift_);
   }
   if (config_.performance) {
     performance_ = in_section(
@@ -159,6 +162,15 @@ void MonitorStack::start() {
       }
       prometheus_ = std::make_unique<PrometheusHttpExporter>(*registry_, http);
       if (rule_engine_) register_alerts_api(prometheus_->server(), *rule_engine_);
+      // The live page on the same endpoint: /dashboard and /api/v1/drift|quality|performance.
+      DashboardSources sources;
+      sources.model_name = config_.model.model_name;
+      sources.model_version = config_.model.model_version;
+      sources.drift = drift_.get();
+      sources.quality = quality_.get();
+      sources.performance = performance_.get();
+      sources.alerts = rule_engine_.get();
+      register_dashboard(prometheus_->server(), std::move(sources));
     }
     if (exporters.pushgateway) {
       PushgatewayOptions push = exporters.pushgateway->options;

@@ -141,6 +141,14 @@ TEST_F(MonitorStackTest, BuildsAWorkingMonitorFromAConfigFile) {
       [&] { return test::http_get(alerts_url).body.find("\"Traffic\"") != std::string::npos; },
       10s));
 
+  // The live page is on the same endpoint and shows the evaluated window.
+  const auto page = test::http_get(stack.prometheus()->server().url() + "/dashboard");
+  ASSERT_EQ(page.status, 200) << page.error;
+  EXPECT_NE(page.body.find("data-feature=\"a\""), std::string::npos);
+  const auto drift_api = test::http_get(stack.prometheus()->server().url() + "/api/v1/drift");
+  ASSERT_EQ(drift_api.status, 200);
+  EXPECT_NE(drift_api.body.find("\"psi\""), std::string::npos) << drift_api.body;
+
   ASSERT_TRUE(stack.prediction_log()->flush(5s));
   const std::string logged = read_tree(dir_.path() / "logs");
   EXPECT_NE(logged.find("\"request_id\":\"r0\""), std::string::npos) << logged;

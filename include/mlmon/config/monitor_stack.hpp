@@ -43,9 +43,12 @@ struct MLMON_EXPORT MonitorStackOptions {
 /// DriftMonitor attached to the monitor as input observers (in that order:
 /// a row a reject policy refuses never reaches the drift window), the
 /// PerformanceMonitor, the PredictionLog, the notifiers, router and rule
-/// engine, and at start() the exporters (Prometheus /metrics with
+/// engine, and at start() the exporters (Prometheus /metrics with the live
+/// page /dashboard and /api/v1/drift|quality|performance (register_dashboard),
 /// /api/v1/alerts and /api/v1/rules when rules are loaded, Pushgateway and
-/// JSON lines on export loops).
+/// JSON lines on export loops). With prediction drift configured the drift
+/// monitor is also an output observer, so predict_with_metrics feeds it the
+/// model's outputs.
 ///
 /// The constructor builds and checks everything but starts nothing: no
 /// thread besides the notification queues' workers, no port bound. start()
