@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <iostream>
 #include <optional>
@@ -188,11 +189,53 @@ std::string wait_for_stop(const sigset_t& signals, double duration_seconds) {
   }
 }
 
-// --config: the monitor comes from the configuration file (MonitorStack);
-// the command line only overrides the endpoints and the duration.
-int run_with_config(const Flags& flags, const mlmon_example::Dataset& dataset,
-                    const mlmon_example::LogisticRegression& model, const sigset_t& stop_signals) {
-  mlmon::MonitorConfig config = mlmon::load_config(flags.config);
+// Without --config, the flags say what a configuration file would: the
+// same MonitorStack builds the monitors either way.
+mlmon::MonitorConfig config_from_flags(const Flags& flags, const mlmon_example::Dataset& dataset,
+                                       const mlmon_example::LogisticRegression& model) {
+  mlmon::MonitorConfig config;
+  config.source = "command line";
+  config.base_directory = std::filesystem::current_path();
+  config.model.model_name = "breast_cancer_logreg";
+  config.model.model_version = "1";
+  config.model.feature_window = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::duration<double>(flags.feature_window_seconds));
+  for (const auto& name : dataset.feature_names) config.features.push_back({name, mlmon::FeatureType::kNumerical});
+
+  // Live accuracy from delayed labels (POST /feedback), against the
+  // training accuracy as baseline.
+  mlmon::PerformanceMonitorOptions performance = mlmon_example::performance_options(
+      config.model.model_name, config.model.model_version,
+      static_cast<std::uint64_t>(flags.performance_window_labels), flags.label_ttl_seconds,
+      model.accuracy(dataset.features, dataset.targets));
+  performance.confidence_window = config.model.feature_window;
+  config.performance = performance;
+
+  // With a reference profile: data-quality checks (a row they refuse never
+  // reaches drift or the model), then drift windows.
+  if (!flags.reference.empty()) {
+    config.reference.profile = flags.reference;
+    config.quality = mlmon_example::quality_options(config.model.model_name, config.model.model_version);
+    mlmon::DriftMonitorOptions drift;
+    drift.model_name = config.model.model_name;
+    drift.model_version = config.model.model_version;
+    drift.window.kind = mlmon::DriftWindowKind::kCount;
+    drift.window.rows = static_cast<std::uint64_t>(flags.drift_window_rows);
+    config.drift = drift;
+  }
+
+  // Alert rules evaluated in-process: firing and resolved alerts go to the
+  // log notifier (stderr JSON lines); --alertmanager adds one below.
+  config.alerting.rule_files = flags.rules;
+  if (!flags.rules.empty()) config.alerting.notifiers.push_back(mlmon::NotifierConfig{});  // log
+  config.exporters.prometheus.emplace().listen = flags.metrics_listen;
+  return config;
+}
+
+// The monitor comes from `config` (MonitorStack); the command line only
+// overrides the endpoints and the duration.
+int run(const Flags& flags, mlmon::MonitorConfig config, const mlmon_example::Dataset& dataset,
+        const mlmon_example::LogisticRegression& model, const sigset_t& stop_signals) {
   if (flags.given.count("--metrics-listen") != 0 || !config.exporters.prometheus) {
     mlmon::HttpServerOptions& http =
         config.exporters.prometheus ? *config.exporters.prometheus : config.exporters.prometheus.emplace();
@@ -209,7 +252,7 @@ int run_with_config(const Flags& flags, const mlmon_example::Dataset& dataset,
   if (!flags.alertmanager.empty()) {
     for (const auto& notifier : config.alerting.notifiers) {
       if (notifier.name() == "alertmanager") {
-        throw std::runtime_error("--alertmanager: " + flags.config + " already has a notifier named 'alertmanager'");
+        throw std::runtime_error("--alertmanager: " + config.source + " already has a notifier named 'alertmanager'");
       }
     }
     mlmon::NotifierConfig alertmanager;
@@ -221,21 +264,26 @@ int run_with_config(const Flags& flags, const mlmon_example::Dataset& dataset,
     if (config.alerting.default_route) config.alerting.default_route->notifiers.push_back("alertmanager");
   }
 
+  const std::string config_name = config.source;
   mlmon::MonitorStack stack(std::move(config));
   // The rows the model takes must be the rows the configuration describes.
   std::vector<std::string> configured;
   for (const auto& feature : stack.schema().features()) configured.push_back(feature.name);
   if (configured != dataset.feature_names) {
-    throw std::runtime_error(flags.config + ": the configured features (" + std::to_string(configured.size()) +
+    throw std::runtime_error(config_name + ": the configured features (" + std::to_string(configured.size()) +
                              ") must be the model's " + std::to_string(dataset.feature_names.size()) +
                              " features in the model's order (" + flags.data + ")");
   }
   const mlmon::MonitorConfig& used = stack.config();
-  std::printf("config: %s (model %s version %s, %zu features%s%s%s%s)\n", flags.config.c_str(),
+  std::printf("config: %s (model %s version %s, %zu features%s%s%s%s)\n", config_name.c_str(),
               used.model.model_name.c_str(), used.model.model_version.c_str(), configured.size(),
               stack.drift() != nullptr ? ", drift" : "", stack.quality() != nullptr ? ", data quality" : "",
               stack.performance() != nullptr ? ", performance" : "",
               stack.prediction_log() != nullptr ? ", prediction log" : "");
+  if (stack.reference() != nullptr) {
+    const std::string& source = used.reference.profile.empty() ? used.reference.data : used.reference.profile;
+    std::printf("reference: %s (%zu features)\n", source.c_str(), stack.reference()->features().size());
+  }
 
   mlmon_example::PredictionService service(model, dataset.feature_names, stack.monitor());
   if (stack.performance() != nullptr) service.attach_performance(*stack.performance());
@@ -294,110 +342,9 @@ int main(int argc, char** argv) {
                 dataset.rows(), dataset.feature_names.size(), flags.data.c_str(), train_ms.count(),
                 model.iterations(), model.converged() ? "" : ", not converged",
                 model.accuracy(dataset.features, dataset.targets));
-    if (!flags.config.empty()) return run_with_config(flags, dataset, model, stop_signals);
-
-    // Declaration order is teardown order in reverse: the app server stops
-    // (no more predict calls) before the exporter, the monitor dies before
-    // the registry it registered in.
-    mlmon::Registry registry;
-    mlmon::ModelMonitorOptions monitor_options;
-    monitor_options.model_name = "breast_cancer_logreg";
-    monitor_options.model_version = "1";
-    monitor_options.feature_names = dataset.feature_names;
-    monitor_options.feature_window = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::duration<double>(flags.feature_window_seconds));
-    mlmon::ModelMonitor monitor(registry, monitor_options);
-
-    // Live accuracy from delayed labels (POST /feedback), against the
-    // training accuracy as baseline.
-    mlmon::PerformanceMonitorOptions performance_options = mlmon_example::performance_options(
-        monitor_options.model_name, monitor_options.model_version,
-        static_cast<std::uint64_t>(flags.performance_window_labels), flags.label_ttl_seconds,
-        model.accuracy(dataset.features, dataset.targets));
-    performance_options.confidence_window = monitor_options.feature_window;
-    mlmon::PerformanceMonitor performance(registry, performance_options);
-
-    // With a reference profile: data-quality checks first (a row they
-    // refuse never reaches drift or the model), then drift windows.
-    std::unique_ptr<mlmon::DataQualityMonitor> quality;
-    std::unique_ptr<mlmon::DriftMonitor> drift;
-    if (!flags.reference.empty()) {
-      const mlmon::ReferenceProfile profile = mlmon_example::load_reference(flags.reference, dataset.feature_names);
-      quality = std::make_unique<mlmon::DataQualityMonitor>(
-          profile, registry, mlmon_example::quality_options(monitor_options.model_name, monitor_options.model_version));
-      mlmon::DriftMonitorOptions drift_options;
-      drift_options.model_name = monitor_options.model_name;
-      drift_options.model_version = monitor_options.model_version;
-      drift_options.window.kind = mlmon::DriftWindowKind::kCount;
-      drift_options.window.rows = static_cast<std::uint64_t>(flags.drift_window_rows);
-      drift = std::make_unique<mlmon::DriftMonitor>(profile, registry, drift_options);
-      monitor.add_input_observer(*quality);
-      monitor.add_input_observer(*drift);
-      drift->start();
-      std::printf("reference: %s (%zu features), drift windows of %.0f rows\n", flags.reference.c_str(),
-                  profile.features().size(), flags.drift_window_rows);
-    }
-
-    mlmon_example::PredictionService service(model, dataset.feature_names, monitor);
-    service.attach_performance(performance);
-    if (quality) service.attach_quality(*quality);
-
-    mlmon::HttpServerOptions metrics_options;
-    metrics_options.listen = flags.metrics_listen;
-    mlmon::PrometheusHttpExporter exporter(registry, metrics_options);
-
-    mlmon::HttpServerOptions app_options;
-    app_options.listen = flags.listen;
-    mlmon::HttpServer app(app_options);
-    app.handle("/predict", [&service](const mlmon::HttpRequest& request) { return service.handle(request); });
-    app.handle("/feedback",
-               [&service](const mlmon::HttpRequest& request) { return service.handle_feedback(request); });
-    app.handle("/healthz", [](const mlmon::HttpRequest&) {
-      mlmon::HttpResponse response;
-      response.body = "ok\n";
-      return response;
-    });
-    app.start();
-
-    std::printf("app: %s/predict\n", app.url().c_str());
-    std::printf("feedback: %s/feedback\n", app.url().c_str());
-    std::printf("metrics: %s\n", exporter.metrics_url().c_str());
-
-    // Alert rules evaluated in-process: firing and resolved alerts go to the
-    // log notifier (stderr JSON lines) and, when given, to an Alertmanager.
-    mlmon::NotificationRouter router(&registry);
-    std::unique_ptr<mlmon::RuleEngine> rules;
-    if (!flags.rules.empty()) {
-      mlmon::Route route;
-      route.name = "default";
-      router.add_notifier(std::make_unique<mlmon::LogNotifier>());
-      route.notifiers.push_back("log");
-      if (!flags.alertmanager.empty()) {
-        mlmon::AlertmanagerOptions alertmanager;
-        alertmanager.url = flags.alertmanager;
-        router.add_notifier(std::make_unique<mlmon::AlertmanagerNotifier>(alertmanager));
-        route.notifiers.push_back("alertmanager");
-      }
-      router.set_default_route(route);
-      mlmon::RuleEngineOptions rule_options;
-      rule_options.alerting.external_url = exporter.server().url();
-      rules = std::make_unique<mlmon::RuleEngine>(registry, router, rule_options);
-      for (const auto& file : flags.rules) rules->load_rule_file(file);
-      mlmon::register_alerts_api(exporter.server(), *rules);
-      rules->start();
-      std::printf("alerts: %s/api/v1/alerts\n", exporter.server().url().c_str());
-    }
-    std::fflush(stdout);
-
-    const std::string reason = wait_for_stop(stop_signals, flags.duration_seconds);
-    std::printf("stopping: %s\n", reason.c_str());
-    std::fflush(stdout);
-    // No predict call may run once the monitor and registry go away.
-    app.stop();
-    if (drift) drift->stop();
-    if (rules) rules->stop(std::chrono::seconds(5));
-    router.shutdown(std::chrono::seconds(5));
-    exporter.shutdown();
+    mlmon::MonitorConfig config =
+        flags.config.empty() ? config_from_flags(flags, dataset, model) : mlmon::load_config(flags.config);
+    return run(flags, std::move(config), dataset, model, stop_signals);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mlmon-example-server: %s\n", e.what());
     return 1;

@@ -411,28 +411,6 @@ TEST_F(PredictionServiceTest, DataQualityPolicyRefusesWhatTheModelCannotScore) {
   EXPECT_EQ(post({{"features", {1, 2}}}).status, 400);
 }
 
-TEST(LoadReferenceTest, KeepsTheModelsFeaturesInOrder) {
-  mlmon::test::TempDir dir;
-  mlmon::Dataset data;
-  data.add_numerical("b", {1, 2, 3});
-  data.add_numerical("target", {0, 1, 0});
-  data.add_numerical("a", {4, 5, 6});
-  mlmon::ReferenceProfile::build(data).save(dir.path() / "ref.json");
-  const std::vector<std::string> features = {"a", "b"};
-  const mlmon::ReferenceProfile profile = load_reference(dir.path() / "ref.json", features);
-  ASSERT_EQ(profile.features().size(), 2u);
-  EXPECT_EQ(profile.features()[0].name, "a");
-  EXPECT_EQ(profile.features()[1].name, "b");
-  EXPECT_EQ(profile.features()[0].numerical()->max, 6.0);
-  const std::vector<std::string> unknown = {"a", "c"};
-  try {
-    load_reference(dir.path() / "ref.json", unknown);
-    ADD_FAILURE() << "no exception";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("no feature 'c'"), std::string::npos) << e.what();
-  }
-}
-
 TEST(ParseRequestTest, ReturnsFeaturesInSchemaOrder) {
   const std::vector<std::string> schema = {"a", "b", "c"};
   const ParsedRequest by_name = parse_request(R"({"features": {"c": 3, "a": 1, "b": 2.5}, "request_id": "r"})",
