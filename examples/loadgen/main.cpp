@@ -2,7 +2,8 @@
 // whose features are rows drawn (seeded) from the dataset, at a fixed rate,
 // optionally drifting a few features after a while, and sends each answered
 // prediction's true label to POST /feedback (with a configurable probability
-// and delay) so the server's live accuracy moves. Prints a one-line JSON
+// and delay, which can grow when the drift starts) so the server's live
+// accuracy moves. Prints a one-line JSON
 // summary on stdout.
 //
 // Safety: it only ever talks to --target, and refuses (exit 2, before any

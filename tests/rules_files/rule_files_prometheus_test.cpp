@@ -220,11 +220,13 @@ TEST(ShippedRuleFilesInPrometheus, AlertsFireAndRecordingRulesAnswer) {
   ASSERT_FALSE(metrics_url.empty()) << server.log();
 
   // Reference traffic for 5 s, then the size features x3 with labels
-  // slowed from 50 ms to 0.5 s; it outlives the checks and is stopped at
-  // the end.
+  // slowed from 50 ms to 1.5 s; it outlives the checks and is stopped at
+  // the end. Three request connections and the label connection: the
+  // server answers on four threads.
   test::ChildProcess loadgen({kLoadgen, "--target", predict_url, "--rps", "40", "--duration", "120", "--seed", "5",
+                              "--threads", "3",
                               "--drift-after", "5", "--drift-factor", "3", "--feedback-delay", "0.05",
-                              "--drift-feedback-delay", "0.5"},
+                              "--drift-feedback-delay", "1.5"},
                              dir.path() / "loadgen.log");
   // A few failures, so that the per-cause error rate has series.
   for (int i = 0; i < 3; ++i) EXPECT_EQ(test::http_post(predict_url, R"({"features": [1, 2]})").status, 400);
@@ -316,6 +318,19 @@ TEST(ShippedRuleFilesInPrometheus, AlertsFireAndRecordingRulesAnswer) {
   }
   EXPECT_GE(compared, 25u);
   EXPECT_GT(largest, 0.2) << "the drifted features show in the fleet PSI";
+
+  // mlmon-loadgen's --drift-feedback-delay: labels of the reference traffic
+  // (50 ms) joined within 1 s, those of the drifted traffic (1.5 s) later.
+  const auto count = [&](const std::string& expr) {
+    const json answer = prometheus.query(expr);
+    return non_empty_success(answer) ? std::stod(answer["data"]["result"][0]["value"][1].get<std::string>()) : -1.0;
+  };
+  EXPECT_GT(count("sum(model_label_delay_seconds_bucket{le=\"1\"})"), 0.0);
+  EXPECT_TRUE(test::wait_until(
+      [&] {
+        return count("sum(model_label_delay_seconds_count) - sum(model_label_delay_seconds_bucket{le=\"1\"})") > 0.0;
+      },
+      10s));
 
   // No rule fails to evaluate: in Prometheus, and in the server's engine.
   const auto check_health = [&](const json& answer, const std::string& who) {
