@@ -292,6 +292,9 @@ int run(const Flags& flags, mlmon::MonitorConfig config, const mlmon_example::Da
 
   mlmon::HttpServerOptions app_options;
   app_options.listen = flags.listen;
+  // Keep-alive clients hold a worker each: room for a load generator's
+  // request connections and its label connection at once.
+  app_options.threads = 8;
   mlmon::HttpServer app(app_options);
   app.handle("/predict", [&service](const mlmon::HttpRequest& request) { return service.handle(request); });
   app.handle("/feedback", [&service](const mlmon::HttpRequest& request) { return service.handle_feedback(request); });

@@ -141,7 +141,14 @@ MonitorStack::MonitorStack(MonitorConfig config, MonitorStackOptions options)
   }
   if (!alerting.rule_files.empty()) {
     rule_engine_ = in_section("alerting", [&] {
-      return std::make_unique<RuleEngine>(*registry_, *router_, alerting.engine);
+      RuleEngineOptions engine = alerting.engine;
+      // Alert links point at this process's endpoint unless the file says
+      // otherwise (a fixed port only: port 0 is known after start()).
+      if (engine.alerting.external_url.empty() && config_.exporters.prometheus) {
+        const std::string& listen = config_.exporters.prometheus->listen;
+        if (!listen.ends_with(":0")) engine.alerting.external_url = "http://" + listen;
+      }
+      return std::make_unique<RuleEngine>(*registry_, *router_, engine);
     });
     for (const auto& file : alerting.rule_files) rule_engine_->load_rule_file(config_.resolve(file));
   }

@@ -856,7 +856,10 @@ void DriftMonitor::start() {
   std::lock_guard lock(thread_mutex_);
   if (running_.load() || thread_.joinable()) throw std::runtime_error("DriftMonitor::start: already started");
   running_.store(true);
-  thread_ = std::jthread([this](std::stop_token stop) { run(std::move(stop)); });
+  thread_ = std::jthread([this](std::stop_token stop) {
+    detail::use_shared_slot();
+    run(std::move(stop));
+  });
 }
 
 bool DriftMonitor::stop(std::chrono::nanoseconds timeout) {

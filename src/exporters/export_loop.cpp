@@ -1,5 +1,6 @@
 #include "mlmon/exporters/export_loop.hpp"
 
+#include "mlmon/metrics/detail/thread_slot.hpp"
 #include "mlmon/metrics/error_handler.hpp"
 
 namespace mlmon {
@@ -8,7 +9,10 @@ inline namespace v1 {
 ExportLoop::ExportLoop(const Registry& registry, Exporter& exporter,
                        std::chrono::milliseconds interval)
     : registry_(registry), exporter_(exporter), interval_(interval) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    detail::use_shared_slot();
+    run();
+  });
 }
 
 ExportLoop::~ExportLoop() { stop(); }

@@ -17,6 +17,7 @@
 #include "logging/record_ring.hpp"
 #include "logging/sha256.hpp"
 #include "mlmon/metrics/counter.hpp"
+#include "mlmon/metrics/detail/thread_slot.hpp"
 #include "mlmon/metrics/error_handler.hpp"
 #include "mlmon/metrics/registry.hpp"
 
@@ -537,7 +538,10 @@ void PredictionLog::start() {
   if (impl_->started) return;
   impl_->stopping.store(false, std::memory_order_release);
   try {
-    impl_->writer = std::thread([impl = impl_.get()] { impl->run(); });
+    impl_->writer = std::thread([impl = impl_.get()] {
+      detail::use_shared_slot();
+      impl->run();
+    });
   } catch (const std::system_error& e) {
     throw std::runtime_error(std::string("prediction log: cannot start the writer thread: ") + e.what());
   }

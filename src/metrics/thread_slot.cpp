@@ -94,6 +94,10 @@ std::size_t exclusive_slot_count() noexcept { return pool().slots(); }
 
 std::size_t claimed_slot_count() noexcept { return pool().claimed(); }
 
+void use_shared_slot() noexcept {
+  if (tl_slot == kNoSlot) tl_slot = pool().slots();
+}
+
 std::size_t claim_slot() noexcept {
   if (tl_slot != kNoSlot) return tl_slot;
   const std::size_t slot = pool().claim();

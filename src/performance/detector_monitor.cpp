@@ -1,3 +1,4 @@
+#include "mlmon/metrics/detail/thread_slot.hpp"
 #include "mlmon/performance/detector_monitor.hpp"
 
 #include <cmath>
@@ -220,7 +221,10 @@ void DetectorMonitor::start() {
   }
   stopping_ = false;
   running_ = true;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    detail::use_shared_slot();
+    run();
+  });
 }
 
 void DetectorMonitor::run() {

@@ -1,3 +1,4 @@
+#include "mlmon/metrics/detail/thread_slot.hpp"
 #include "mlmon/performance/shadow.hpp"
 
 #include <algorithm>
@@ -330,7 +331,12 @@ std::uint64_t ShadowMonitorBase::depth() const noexcept {
   return claimed > released ? claimed - released : 0;
 }
 
-void ShadowMonitorBase::start_worker() { worker_ = std::thread([this] { run(); }); }
+void ShadowMonitorBase::start_worker() {
+  worker_ = std::thread([this] {
+    detail::use_shared_slot();
+    run();
+  });
+}
 
 void ShadowMonitorBase::process(std::uint64_t ticket) noexcept {
   const std::size_t index = ring_->cell(ticket);

@@ -109,6 +109,31 @@ TEST(Stress, SlotsAreRecycledWhenThreadsExit) {
   EXPECT_EQ(f.counter.value(), static_cast<double>(waves * (per_wave - 1) * 1000));
 }
 
+// Background threads that opt into the shared cell take no exclusive slot,
+// report nothing, and still count exactly (atomic adds).
+TEST(Stress, BackgroundThreadsShareTheOverflowCell) {
+  Fixture f;
+  const std::size_t baseline = detail::claimed_slot_count();
+  const auto exhausted_before = error_count(RecordError::kSlotsExhausted);
+  const int threads = static_cast<int>(detail::exclusive_slot_count()) + 4;
+  std::latch all_recorded(threads);
+  std::vector<std::thread> pool;
+  std::atomic<int> shared{0};
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      detail::use_shared_slot();
+      if (detail::current_slot() == detail::exclusive_slot_count()) ++shared;
+      for (int i = 0; i < 1000; ++i) f.counter.inc();
+      EXPECT_EQ(detail::claimed_slot_count(), baseline);
+      all_recorded.arrive_and_wait();
+    });
+  }
+  for (auto& t : pool) t.join();
+  EXPECT_EQ(shared.load(), threads);
+  EXPECT_EQ(error_count(RecordError::kSlotsExhausted), exhausted_before);
+  EXPECT_EQ(f.counter.value(), static_cast<double>(threads * 1000));
+}
+
 TEST(Stress, ConcurrentLabelLookupsInsertsAndCollects) {
   Registry registry;
   auto& family = registry.counter_family("labels_total", "h", {"thread", "key"});

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "logging/json_log.hpp"
+#include "mlmon/metrics/detail/thread_slot.hpp"
 #include "mlmon/metrics/error_handler.hpp"
 #include "mlmon/metrics/registry.hpp"
 
@@ -46,7 +47,10 @@ NotificationQueue::NotificationQueue(std::unique_ptr<Notifier> notifier, Deliver
         &registry->gauge_family("mlmon_notifications_queue_length", kQueueLengthHelp, {"notifier"}).with({name_});
   }
   jitter_.seed(static_cast<std::minstd_rand::result_type>(Clock::now().time_since_epoch().count()));
-  worker_ = std::thread([this] { run(); });
+  worker_ = std::thread([this] {
+    detail::use_shared_slot();
+    run();
+  });
 }
 
 NotificationQueue::~NotificationQueue() { shutdown_until(Clock::now()); }

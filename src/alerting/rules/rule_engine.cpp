@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "logging/json_log.hpp"
+#include "mlmon/metrics/detail/thread_slot.hpp"
 #include "mlmon/metrics/error_handler.hpp"
 
 namespace mlmon {
@@ -340,7 +341,10 @@ void RuleEngine::start() {
   running_ = groups_.size();
   for (auto& group : groups_) {
     Group* g = group.get();
-    threads_.emplace_back([this, g](std::stop_token stop) { run(*g, std::move(stop)); });
+    threads_.emplace_back([this, g](std::stop_token stop) {
+      detail::use_shared_slot();
+      run(*g, std::move(stop));
+    });
   }
 }
 

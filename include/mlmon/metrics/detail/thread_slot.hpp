@@ -27,6 +27,13 @@ MLMON_EXPORT std::size_t exclusive_slot_count() noexcept;
 /// arranges its release at thread exit. Never throws, never blocks.
 MLMON_EXPORT std::size_t claim_slot() noexcept;
 
+/// Makes the calling thread record through the shared overflow slot without
+/// taking an exclusive one (no-op once it has a slot): for mlmon's own
+/// background threads (rule groups, notifier queues, drift evaluation,
+/// export loops, log writers), which record rarely and must leave the
+/// exclusive cells to the threads that predict.
+MLMON_EXPORT void use_shared_slot() noexcept;
+
 /// Number of slots currently claimed by live threads (for tests and self-metrics).
 MLMON_EXPORT std::size_t claimed_slot_count() noexcept;
 
