@@ -31,6 +31,7 @@
 #include "mlmon/drift/divergence.hpp"
 #include "mlmon/drift/profile.hpp"
 #include "process.hpp"
+#include "prometheus_peer.hpp"
 
 namespace mlmon {
 namespace {
@@ -38,24 +39,23 @@ namespace {
 using namespace std::chrono_literals;
 using Counts = std::map<std::string, std::vector<double>>;  // feature -> count per bin
 
-std::string host_port(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
 
 class Replica {
  public:
   Replica(const test::TempDir& dir, const std::string& name, const std::filesystem::path& reference)
       : app_port_(test::free_port()),
         metrics_port_(test::free_port()),
-        process_({MLMON_EXAMPLE_SERVER, "--listen", host_port(app_port_), "--metrics-listen",
-                  host_port(metrics_port_), "--duration", "0", "--reference", reference.string(),
+        process_({MLMON_EXAMPLE_SERVER, "--listen", test::loopback(app_port_), "--metrics-listen",
+                  test::loopback(metrics_port_), "--duration", "0", "--reference", reference.string(),
                   "--drift-window", "50"},
                  dir.path() / (name + ".log")) {
     up_ = test::wait_until([&] { return test::http_get(metrics_url(), {}, 500).status == 200; }, 30s);
   }
   bool up() const { return up_; }
   std::string log() const { return process_.log(); }
-  std::string predict_url() const { return "http://" + host_port(app_port_) + "/predict"; }
-  std::string metrics_url() const { return "http://" + host_port(metrics_port_) + "/metrics"; }
-  std::string target() const { return host_port(metrics_port_); }
+  std::string predict_url() const { return "http://" + test::loopback(app_port_) + "/predict"; }
+  std::string metrics_url() const { return "http://" + test::loopback(metrics_port_) + "/metrics"; }
+  std::string target() const { return test::loopback(metrics_port_); }
 
   // model_drift_window_bin_total of every feature, from the replica itself.
   Counts bin_counts() const {
@@ -137,19 +137,13 @@ TEST(FleetPsi, RecordingRuleOverTwoReplicasAgreesWithPooledPsi) {
   // sample is 0 (increase() then needs no guess about the start).
   std::filesystem::copy_file(std::filesystem::path(MLMON_DRIFT_TESTS) / "fleet_psi_rules.yml",
                              dir.path() / "fleet_psi_rules.yml");
-  const std::uint16_t prom_port = test::free_port();
-  {
-    std::ofstream config(dir.path() / "prometheus.yml");
-    config << "global:\n  scrape_interval: 500ms\n  evaluation_interval: 500ms\n"
-           << "rule_files:\n  - fleet_psi_rules.yml\n"
-           << "scrape_configs:\n  - job_name: mlmon\n    static_configs:\n"
-           << "      - targets: ['" << a.target() << "', '" << b.target() << "']\n";
-  }
-  test::ChildProcess prom({prometheus, "--config.file=" + (dir.path() / "prometheus.yml").string(),
-                           "--storage.tsdb.path=" + (dir.path() / "data").string(),
-                           "--web.listen-address=" + host_port(prom_port)},
-                          dir.path() / "prometheus.log");
-  const std::string api = "http://" + host_port(prom_port) + "/api/v1/query?query=";
+  test::PrometheusPeerOptions prom_options;
+  prom_options.targets = {a.target(), b.target()};
+  prom_options.rule_files = {"fleet_psi_rules.yml"};
+  prom_options.interval = "500ms";
+  test::PrometheusPeer prom(prometheus, dir, prom_options);
+  const std::uint16_t prom_port = prom.port();
+  const std::string api = "http://" + test::loopback(prom_port) + "/api/v1/query?query=";
   const auto query = [&](const std::string& promql, const std::string& at = {}) {
     std::string encoded;
     for (const char c : promql) {

@@ -30,15 +30,6 @@ const std::string kServer = MLMON_EXAMPLE_SERVER;
 const std::string kLoadgen = MLMON_LOADGEN;
 const std::string kSourceDir = MLMON_SOURCE_DIR;
 
-std::string line_value(const std::string& output, const std::string& prefix) {
-  std::istringstream lines(output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
-  }
-  return "";
-}
-
 struct ConfiguredServer {
   mlmon::test::TempDir dir;
   std::unique_ptr<mlmon::test::ChildProcess> process;
@@ -50,9 +41,9 @@ struct ConfiguredServer {
         std::vector<std::string>{kServer, "--config", config, "--listen", "127.0.0.1:0", "--metrics-listen",
                                  "127.0.0.1:0"},
         dir.path() / "server.log");
-    mlmon::test::wait_until([&] { return !line_value(process->log(), "metrics: ").empty(); }, 15s);
-    predict_url = line_value(process->log(), "app: ");
-    metrics_url = line_value(process->log(), "metrics: ");
+    mlmon::test::wait_until([&] { return !mlmon::test::output_line_value(process->log(), "metrics: ").empty(); }, 15s);
+    predict_url = mlmon::test::output_line_value(process->log(), "app: ");
+    metrics_url = mlmon::test::output_line_value(process->log(), "metrics: ");
   }
 };
 
@@ -65,7 +56,7 @@ TEST(ConfiguredServerTest, DemoConfigServesDriftSeriesAfterTraffic) {
                                        "performance)"),
             std::string::npos)
       << server.process->log();
-  EXPECT_FALSE(line_value(server.process->log(), "alerts: ").empty()) << server.process->log();
+  EXPECT_FALSE(mlmon::test::output_line_value(server.process->log(), "alerts: ").empty()) << server.process->log();
 
   // 400 rows, drifted from the start: two 200-row windows close.
   const auto run = mlmon::test::run_command({kLoadgen, "--target", server.predict_url, "--rps", "200", "--duration",

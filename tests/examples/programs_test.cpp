@@ -40,16 +40,6 @@ using namespace std::chrono_literals;
 const std::string kServer = MLMON_EXAMPLE_SERVER;
 const std::string kLoadgen = MLMON_LOADGEN;
 
-// Value of the first stdout line starting with `prefix` ("app: "), or "".
-std::string line_value(const std::string& output, const std::string& prefix) {
-  std::istringstream lines(output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
-  }
-  return "";
-}
-
 // The loadgen's summary: its last line that parses as a JSON object.
 json summary_of(const std::string& output) {
   std::istringstream lines(output);
@@ -74,9 +64,9 @@ struct RunningServer {
     std::vector<std::string> argv = {kServer, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     process = std::make_unique<mlmon::test::ChildProcess>(argv, dir.path() / "server.log");
-    mlmon::test::wait_until([&] { return !line_value(process->log(), "metrics: ").empty(); }, 15s);
-    predict_url = line_value(process->log(), "app: ");
-    metrics_url = line_value(process->log(), "metrics: ");
+    mlmon::test::wait_until([&] { return !mlmon::test::output_line_value(process->log(), "metrics: ").empty(); }, 15s);
+    predict_url = mlmon::test::output_line_value(process->log(), "app: ");
+    metrics_url = mlmon::test::output_line_value(process->log(), "metrics: ");
   }
 };
 
@@ -229,7 +219,7 @@ TEST(ExampleServerTest, RulesFireAlertsToTheApiMetricsAndAlertmanager) {
 
   RunningServer server({"--rules", rules.string(), "--alertmanager", sink.url()});
   ASSERT_FALSE(server.metrics_url.empty()) << server.process->log();
-  const std::string alerts_url = line_value(server.process->log(), "alerts: ");
+  const std::string alerts_url = mlmon::test::output_line_value(server.process->log(), "alerts: ");
   ASSERT_FALSE(alerts_url.empty()) << server.process->log();
 
   // No prediction yet: nothing fires.

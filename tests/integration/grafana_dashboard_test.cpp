@@ -29,6 +29,7 @@
 #include "mlmon/drift/csv.hpp"
 #include "mlmon/mlmon.hpp"
 #include "process.hpp"
+#include "prometheus_peer.hpp"
 
 namespace mlmon {
 namespace {
@@ -47,39 +48,6 @@ std::string require(const std::string& name) {
     ADD_FAILURE() << name << " not found: run scripts/setup.sh to install the test peers";
   }
   return path;
-}
-
-// Value of the first output line starting with `prefix` ("app: "), or "".
-std::string line_value(const std::string& output, const std::string& prefix) {
-  std::istringstream lines(output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
-  }
-  return "";
-}
-
-// "http://127.0.0.1:1234/metrics" -> "127.0.0.1:1234".
-std::string authority_of(const std::string& url) {
-  const auto start = url.find("://");
-  if (start == std::string::npos) return "";
-  const auto end = url.find('/', start + 3);
-  return url.substr(start + 3, end == std::string::npos ? std::string::npos : end - start - 3);
-}
-
-std::string form_encode(const std::string& text) {
-  std::string out;
-  for (const unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buffer[4];
-      std::snprintf(buffer, sizeof buffer, "%%%02X", c);
-      out += buffer;
-    }
-  }
-  return out;
 }
 
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
@@ -113,41 +81,21 @@ void collect_panels(const json& panels, std::vector<json>& out) {
   }
 }
 
+// The peer, with its answers parsed (discarded JSON on failure).
 class Prometheus {
  public:
   Prometheus(const std::string& binary, const test::TempDir& dir, const std::string& target)
-      : port_(test::free_port()),
-        process_(argv(binary, dir, target, port_), dir.path() / "prometheus.log") {}
+      : peer_(binary, dir, {.targets = {target}}) {}
 
-  std::string authority() const { return "127.0.0.1:" + std::to_string(port_); }
-  std::string log() const { return process_.log(); }
-
-  // POST /api/v1/query; the parsed answer (discarded JSON on failure).
-  json query(const std::string& expr) const {
-    const auto r = test::http_post("http://" + authority() + "/api/v1/query", "query=" + form_encode(expr),
-                                   "application/x-www-form-urlencoded", 5000);
-    return json::parse(r.body, nullptr, /*allow_exceptions=*/false);
-  }
-
+  std::string authority() const { return peer_.authority(); }
+  std::string log() const { return peer_.log(); }
+  json query(const std::string& expr) const { return json::parse(peer_.query(expr).body, nullptr, false); }
   json get(const std::string& path_and_query) const {
-    return json::parse(test::http_get("http://" + authority() + path_and_query).body, nullptr, false);
+    return json::parse(test::http_get(peer_.url() + path_and_query).body, nullptr, false);
   }
 
  private:
-  // Writes the configuration (one 1 s scrape job) and returns the command.
-  static std::vector<std::string> argv(const std::string& binary, const test::TempDir& dir,
-                                       const std::string& target, std::uint16_t port) {
-    std::ofstream config(dir.path() / "prometheus.yml");
-    config << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-           << "scrape_configs:\n  - job_name: mlmon\n    static_configs:\n"
-           << "      - targets: ['" << target << "']\n";
-    return {binary, "--config.file=" + (dir.path() / "prometheus.yml").string(),
-            "--storage.tsdb.path=" + (dir.path() / "data").string(),
-            "--web.listen-address=127.0.0.1:" + std::to_string(port)};
-  }
-
-  std::uint16_t port_;
-  test::ChildProcess process_;
+  test::PrometheusPeer peer_;
 };
 
 bool non_empty_success(const json& answer) {
@@ -230,9 +178,9 @@ TEST(GrafanaDashboard, EveryPanelQueryAnswersFromARealPrometheus) {
                              profile, "--drift-window", "50", "--performance-window", "50", "--rules",
                              kSourceDir + "/examples/rules/model_alerts.yml"},
                             dir.path() / "server.log");
-  ASSERT_TRUE(test::wait_until([&] { return !line_value(server.log(), "alerts: ").empty(); }, 20s)) << server.log();
-  const std::string predict_url = line_value(server.log(), "app: ");
-  const std::string metrics_url = line_value(server.log(), "metrics: ");
+  ASSERT_TRUE(test::wait_until([&] { return !test::output_line_value(server.log(), "alerts: ").empty(); }, 20s)) << server.log();
+  const std::string predict_url = test::output_line_value(server.log(), "app: ");
+  const std::string metrics_url = test::output_line_value(server.log(), "metrics: ");
 
   // Drifted traffic from the start (size features x3) with every label sent
   // back 50 ms after its answer; it outlives the queries below and is
@@ -247,7 +195,7 @@ TEST(GrafanaDashboard, EveryPanelQueryAnswersFromARealPrometheus) {
   }
   EXPECT_EQ(test::http_post(predict_url, R"({"features": {"mean radius": 12}})").status, 422);
 
-  Prometheus prometheus(prometheus_binary, dir, authority_of(metrics_url));
+  Prometheus prometheus(prometheus_binary, dir, test::url_authority(metrics_url));
 
   // The model_name variable's query, label_values(metric, label), as the
   // series API Grafana uses for it.

@@ -16,6 +16,7 @@
 #include "mlmon/instrument/predict.hpp"
 #include "mlmon/metrics/registry.hpp"
 #include "process.hpp"
+#include "prometheus_peer.hpp"
 
 namespace mlmon {
 namespace {
@@ -31,7 +32,6 @@ std::string require(const std::string& name) {
   return path;
 }
 
-std::string host_port(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
 
 const char* kValidRequest = R"({"features": [17.99, 10.38, 122.8, 1001, 0.1184, 0.2776, 0.3001,
   0.1471, 0.2419, 0.07871, 1.095, 0.9053, 8.589, 153.4, 0.006399, 0.04904, 0.05373, 0.01587,
@@ -42,15 +42,15 @@ class ExampleServer {
   explicit ExampleServer(const test::TempDir& dir)
       : app_port_(test::free_port()),
         metrics_port_(test::free_port()),
-        process_({MLMON_EXAMPLE_SERVER, "--listen", host_port(app_port_), "--metrics-listen",
-                  host_port(metrics_port_), "--duration", "0"},
+        process_({MLMON_EXAMPLE_SERVER, "--listen", test::loopback(app_port_), "--metrics-listen",
+                  test::loopback(metrics_port_), "--duration", "0"},
                  dir.path() / "server.log") {
     const bool up = test::wait_until(
         [&] { return test::http_get(metrics_url(), {}, 500).status == 200; }, 20s);
     if (!up) ADD_FAILURE() << "example server did not start:\n" << process_.log();
   }
-  std::string predict_url() const { return "http://" + host_port(app_port_) + "/predict"; }
-  std::string metrics_url() const { return "http://" + host_port(metrics_port_) + "/metrics"; }
+  std::string predict_url() const { return "http://" + test::loopback(app_port_) + "/predict"; }
+  std::string metrics_url() const { return "http://" + test::loopback(metrics_port_) + "/metrics"; }
   std::uint16_t metrics_port() const { return metrics_port_; }
 
  private:
@@ -77,20 +77,12 @@ TEST(Integration, ExampleServerMetricsPassPromtoolAndPrometheusScrapesThem) {
   const auto lint = test::run_command({promtool, "check", "metrics"}, metrics.body);
   EXPECT_EQ(lint.exit_code, 0) << lint.output;
 
-  const std::uint16_t prom_port = test::free_port();
-  {
-    std::ofstream config(dir.path() / "prometheus.yml");
-    config << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-           << "scrape_configs:\n  - job_name: mlmon\n    static_configs:\n"
-           << "      - targets: ['" << host_port(server.metrics_port()) << "']\n";
-  }
-  test::ChildProcess prom(
-      {prometheus, "--config.file=" + (dir.path() / "prometheus.yml").string(),
-       "--storage.tsdb.path=" + (dir.path() / "data").string(),
-       "--web.listen-address=" + host_port(prom_port)},
-      dir.path() / "prometheus.log");
+  test::PrometheusPeerOptions prom_options;
+  prom_options.targets = {test::loopback(server.metrics_port())};
+  test::PrometheusPeer prom(prometheus, dir, prom_options);
+  const std::uint16_t prom_port = prom.port();
 
-  const std::string query_url = "http://" + host_port(prom_port) +
+  const std::string query_url = "http://" + test::loopback(prom_port) +
                                 "/api/v1/query?query=sum(model_predictions_total%7Boutcome%3D%22success%22%7D)";
   double scraped = -1;
   const bool answered = test::wait_until(
@@ -107,7 +99,7 @@ TEST(Integration, ExampleServerMetricsPassPromtoolAndPrometheusScrapesThem) {
   EXPECT_EQ(scraped, 7.0);
 
   // The target is healthy from Prometheus's point of view.
-  const auto targets = test::http_get("http://" + host_port(prom_port) + "/api/v1/targets");
+  const auto targets = test::http_get("http://" + test::loopback(prom_port) + "/api/v1/targets");
   EXPECT_THAT(targets.body, HasSubstr("\"health\":\"up\""));
 }
 
@@ -116,9 +108,9 @@ TEST(Integration, PushgatewayExporterPushesSeriesThatReadBack) {
   ASSERT_FALSE(pushgateway.empty());
   test::TempDir dir;
   const std::uint16_t port = test::free_port();
-  test::ChildProcess gateway({pushgateway, "--web.listen-address=" + host_port(port)},
+  test::ChildProcess gateway({pushgateway, "--web.listen-address=" + test::loopback(port)},
                              dir.path() / "pushgateway.log");
-  const std::string base = "http://" + host_port(port);
+  const std::string base = "http://" + test::loopback(port);
   ASSERT_TRUE(test::wait_until([&] { return test::http_get(base + "/-/ready", {}, 500).status == 200; },
                                20s))
       << gateway.log();

@@ -36,6 +36,7 @@
 #include "mlmon/drift/csv.hpp"
 #include "mlmon/mlmon.hpp"
 #include "process.hpp"
+#include "prometheus_peer.hpp"
 
 namespace mlmon {
 namespace {
@@ -56,39 +57,6 @@ std::string require(const std::string& name) {
   return path;
 }
 
-// Value of the first output line starting with `prefix` ("app: "), or "".
-std::string line_value(const std::string& output, const std::string& prefix) {
-  std::istringstream lines(output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
-  }
-  return "";
-}
-
-// "http://127.0.0.1:1234/metrics" -> "127.0.0.1:1234".
-std::string authority_of(const std::string& url) {
-  const auto start = url.find("://");
-  if (start == std::string::npos) return "";
-  const auto end = url.find('/', start + 3);
-  return url.substr(start + 3, end == std::string::npos ? std::string::npos : end - start - 3);
-}
-
-std::string form_encode(const std::string& text) {
-  std::string out;
-  for (const unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buffer[4];
-      std::snprintf(buffer, sizeof buffer, "%%%02X", c);
-      out += buffer;
-    }
-  }
-  return out;
-}
-
 // The shipped file with test timing: every group each second, `for` 3 s,
 // every range selector 20 s, no keep_firing_for. Only durations change.
 std::string test_copy(const std::filesystem::path& shipped) {
@@ -107,44 +75,24 @@ std::string test_copy(const std::filesystem::path& shipped) {
   return to_yaml(file.groups);
 }
 
+// The peer, with its answers parsed (discarded JSON on failure).
 class Prometheus {
  public:
   Prometheus(const std::string& binary, const test::TempDir& dir, const std::string& target,
              const std::vector<std::string>& rule_files)
-      : port_(test::free_port()),
-        process_(argv(binary, dir, target, rule_files, port_), dir.path() / "prometheus.log") {}
+      : peer_(binary, dir, {.targets = {target}, .rule_files = rule_files}) {}
 
-  std::string log() const { return process_.log(); }
-
+  std::string log() const { return peer_.log(); }
   // POST /api/v1/query (at `time`, Unix seconds, when given).
   json query(const std::string& expr, const std::string& time = "") const {
-    std::string body = "query=" + form_encode(expr);
-    if (!time.empty()) body += "&time=" + time;
-    const auto r = test::http_post(url() + "/api/v1/query", body, "application/x-www-form-urlencoded", 5000);
-    return json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+    return json::parse(peer_.query(expr, time).body, nullptr, false);
   }
-
-  json get(const std::string& path) const { return json::parse(test::http_get(url() + path).body, nullptr, false); }
+  json get(const std::string& path) const {
+    return json::parse(test::http_get(peer_.url() + path).body, nullptr, false);
+  }
 
  private:
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-  static std::vector<std::string> argv(const std::string& binary, const test::TempDir& dir,
-                                       const std::string& target, const std::vector<std::string>& rule_files,
-                                       std::uint16_t port) {
-    std::ofstream config(dir.path() / "prometheus.yml");
-    config << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-           << "rule_files:\n";
-    for (const auto& file : rule_files) config << "  - '" << file << "'\n";
-    config << "scrape_configs:\n  - job_name: mlmon\n    static_configs:\n"
-           << "      - targets: ['" << target << "']\n";
-    return {binary, "--config.file=" + (dir.path() / "prometheus.yml").string(),
-            "--storage.tsdb.path=" + (dir.path() / "data").string(),
-            "--web.listen-address=127.0.0.1:" + std::to_string(port)};
-  }
-
-  std::uint16_t port_;
-  test::ChildProcess process_;
+  test::PrometheusPeer peer_;
 };
 
 bool non_empty_success(const json& answer) {
@@ -213,10 +161,10 @@ TEST(ShippedRuleFilesInPrometheus, AlertsFireAndRecordingRulesAnswer) {
     server_argv.push_back(copy);
   }
   test::ChildProcess server(server_argv, dir.path() / "server.log");
-  ASSERT_TRUE(test::wait_until([&] { return !line_value(server.log(), "alerts: ").empty(); }, 20s)) << server.log();
-  const std::string predict_url = line_value(server.log(), "app: ");
-  const std::string metrics_url = line_value(server.log(), "metrics: ");
-  const std::string server_alerts_url = line_value(server.log(), "alerts: ");
+  ASSERT_TRUE(test::wait_until([&] { return !test::output_line_value(server.log(), "alerts: ").empty(); }, 20s)) << server.log();
+  const std::string predict_url = test::output_line_value(server.log(), "app: ");
+  const std::string metrics_url = test::output_line_value(server.log(), "metrics: ");
+  const std::string server_alerts_url = test::output_line_value(server.log(), "alerts: ");
   ASSERT_FALSE(metrics_url.empty()) << server.log();
 
   // Reference traffic for 5 s, then the size features x3 with labels
@@ -231,7 +179,7 @@ TEST(ShippedRuleFilesInPrometheus, AlertsFireAndRecordingRulesAnswer) {
   // A few failures, so that the per-cause error rate has series.
   for (int i = 0; i < 3; ++i) EXPECT_EQ(test::http_post(predict_url, R"({"features": [1, 2]})").status, 400);
 
-  Prometheus prometheus(prometheus_binary, dir, authority_of(metrics_url), copies);
+  Prometheus prometheus(prometheus_binary, dir, test::url_authority(metrics_url), copies);
 
   // The drift alert of drift_quality_alerts.yml, and its data-quality,
   // multivariate and accuracy alerts, in Prometheus.

@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <cstdio>
+
 namespace mlmon::test {
 namespace {
 
@@ -67,6 +69,28 @@ HttpResult http_get_with_header(const std::string& url, const std::string& heade
 HttpResult http_post(const std::string& url, const std::string& body,
                      const std::string& content_type, long timeout_ms) {
   return perform(Method::kPost, url, &body, content_type, {}, {}, timeout_ms);
+}
+
+std::string url_authority(const std::string& url) {
+  const auto start = url.find("://");
+  if (start == std::string::npos) return "";
+  const auto end = url.find('/', start + 3);
+  return url.substr(start + 3, end == std::string::npos ? std::string::npos : end - start - 3);
+}
+
+std::string form_encode(const std::string& text) {
+  std::string out;
+  for (const unsigned char c : text) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+        c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buffer[4];
+      std::snprintf(buffer, sizeof buffer, "%%%02X", c);
+      out += buffer;
+    }
+  }
+  return out;
 }
 
 }  // namespace mlmon::test

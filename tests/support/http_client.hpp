@@ -26,4 +26,11 @@ HttpResult http_get_with_header(const std::string& url, const std::string& heade
 HttpResult http_post(const std::string& url, const std::string& body,
                      const std::string& content_type = "application/json", long timeout_ms = 5000);
 
+/// "http://127.0.0.1:1234/metrics" -> "127.0.0.1:1234" ("" without "://").
+std::string url_authority(const std::string& url);
+
+/// application/x-www-form-urlencoded form of `text` (unreserved bytes kept,
+/// every other byte %XX), as a query parameter value.
+std::string form_encode(const std::string& text);
+
 }  // namespace mlmon::test

@@ -46,6 +46,9 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
 /// A free TCP port on 127.0.0.1 (bound then released).
 std::uint16_t free_port();
 
+/// "127.0.0.1:PORT".
+std::string loopback(std::uint16_t port);
+
 /// Polls `condition` every 100 ms until it holds or `timeout` passes.
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
@@ -62,5 +65,9 @@ class TempDir {
 
 /// Full path of an executable in PATH, or "" when absent.
 std::string find_executable(const std::string& name);
+
+/// The rest of the first line of `output` that starts with `prefix` (a
+/// program's "metrics: http://..." start-up line), or "".
+std::string output_line_value(const std::string& output, const std::string& prefix);
 
 }  // namespace mlmon::test

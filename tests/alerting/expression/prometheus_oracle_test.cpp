@@ -46,6 +46,7 @@
 #include "mlmon/metrics/histogram.hpp"
 #include "mlmon/metrics/registry.hpp"
 #include "process.hpp"
+#include "prometheus_peer.hpp"
 
 namespace mlmon {
 namespace {
@@ -56,7 +57,6 @@ using ResultMap = std::map<AlertLabels, double>;
 
 constexpr int kSteps = 24;  // seconds of traffic
 
-std::string host_port(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
 
 std::string url_encode(const std::string& s) {
   static const char* hex = "0123456789ABCDEF";
@@ -100,7 +100,7 @@ struct PromResult {
 
 PromResult prometheus_query(std::uint16_t port, const std::string& expr, std::int64_t at_ms) {
   PromResult out;
-  const auto r = test::http_get("http://" + host_port(port) + "/api/v1/query?query=" + url_encode(expr) +
+  const auto r = test::http_get("http://" + test::loopback(port) + "/api/v1/query?query=" + url_encode(expr) +
                                     "&time=" + seconds_text(at_ms),
                                 {}, 5000);
   const auto j = nlohmann::json::parse(r.body, nullptr, false);
@@ -199,17 +199,11 @@ TEST(ExpressionOracle, AgreesWithPrometheusOnTheSameScrapes) {
   http.listen = "127.0.0.1:0";
   PrometheusHttpExporter exporter(registry, http);
 
-  const std::uint16_t prom_port = test::free_port();
-  {
-    std::ofstream config(dir.path() / "prometheus.yml");
-    config << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-           << "scrape_configs:\n  - job_name: oracle\n    static_configs:\n"
-           << "      - targets: ['" << host_port(exporter.server().port()) << "']\n";
-  }
-  test::ChildProcess prom({prometheus, "--config.file=" + (dir.path() / "prometheus.yml").string(),
-                           "--storage.tsdb.path=" + (dir.path() / "data").string(),
-                           "--web.listen-address=" + host_port(prom_port)},
-                          dir.path() / "prometheus.log");
+  test::PrometheusPeerOptions prom_options;
+  prom_options.targets = {test::loopback(exporter.server().port())};
+  prom_options.job = "oracle";
+  test::PrometheusPeer prom(prometheus, dir, prom_options);
+  const std::uint16_t prom_port = prom.port();
 
   // Learn the scrape phase from `up` (two samples, so the grid is running).
   std::int64_t last_scrape_ms = 0;

@@ -25,7 +25,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::string host_port(std::uint16_t port) { return std::string("127.0.0.1:") + std::to_string(port); }
 
 // Whole milliseconds, so Alertmanager's RFC 3339 rendering equals ours.
 std::chrono::system_clock::time_point now_ms() {
@@ -40,7 +39,7 @@ class Alertmanager {
     const bool ready = test::wait_until([&] { return test::http_get(url() + "/-/ready", {}, 500).status == 200; }, 30s);
     if (!ready) ADD_FAILURE() << "alertmanager did not start:\n" << process_.log();
   }
-  std::string url() const { return std::string("http://") + host_port(port_); }
+  std::string url() const { return std::string("http://") + test::loopback(port_); }
   std::string log() const { return process_.log(); }
 
   /// Active alerts named `name` (GET /api/v2/alerts).
@@ -76,7 +75,7 @@ class Alertmanager {
             std::string("--config.file=") + (dir.path() / "alertmanager.yml").string(),
             std::string("--storage.path=") + (dir.path() / "data").string(),
             "--cluster.listen-address=",
-            std::string("--web.listen-address=") + host_port(port)};
+            std::string("--web.listen-address=") + test::loopback(port)};
   }
 
   std::uint16_t port_;

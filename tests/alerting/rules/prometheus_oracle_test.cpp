@@ -25,6 +25,7 @@
 #include "mlmon/exporters/prometheus_http_exporter.hpp"
 #include "mlmon/metrics/registry.hpp"
 #include "process.hpp"
+#include "prometheus_peer.hpp"
 #include "rules_test_support.hpp"
 
 namespace mlmon {
@@ -53,7 +54,6 @@ constexpr const char* kRules = R"yaml(groups:
 // target -> "state|summary|where"
 using AlertSet = std::map<std::string, std::string>;
 
-std::string host_port(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
 
 std::string describe(const AlertLabels& labels, const std::string& state, const AlertLabels& annotations) {
   const auto get = [](const AlertLabels& m, const char* k) {
@@ -127,19 +127,12 @@ TEST(PrometheusOracle, AlertStatesAndRecordedSeriesAgreeWithPrometheus) {
   PrometheusHttpExporter exporter(registry, http);
   const std::uint16_t exporter_port = exporter.server().port();
 
-  const std::uint16_t prom_port = test::free_port();
-  {
-    std::ofstream config(dir.path() / "prometheus.yml");
-    config << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-           << "rule_files:\n  - " << rules_path.string() << "\n"
-           << "scrape_configs:\n  - job_name: mlmon\n    static_configs:\n"
-           << "      - targets: ['" << host_port(exporter_port) << "']\n";
-  }
-  test::ChildProcess prom({prometheus, "--config.file=" + (dir.path() / "prometheus.yml").string(),
-                           "--storage.tsdb.path=" + (dir.path() / "data").string(),
-                           "--web.listen-address=" + host_port(prom_port)},
-                          dir.path() / "prometheus.log");
-  const std::string base = "http://" + host_port(prom_port);
+  test::PrometheusPeerOptions prom_options;
+  prom_options.targets = {test::loopback(exporter_port)};
+  prom_options.rule_files = {rules_path.string()};
+  test::PrometheusPeer prom(prometheus, dir, prom_options);
+  const std::uint16_t prom_port = prom.port();
+  const std::string base = "http://" + test::loopback(prom_port);
 
   test::RecordingSink sink;
   RuleEngine engine(registry, sink);
