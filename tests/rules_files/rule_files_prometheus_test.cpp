@@ -10,8 +10,8 @@
 // shipped ones. Checked: the drift, data-quality, multivariate and accuracy
 // alerts reach pending or firing in Prometheus's /api/v1/alerts (and the
 // drift alert in the server's); every recording rule returns a non-empty
-// vector; the fleet PSI the file computes with a power-series logarithm
-// agrees with Prometheus's ln() on the same recorded proportions; no rule
+// vector; the recorded fleet PSI agrees with the PSI formula on the same
+// recorded proportions; no rule
 // fails to evaluate, in Prometheus or in-process.
 //
 // Everything listens on 127.0.0.1 only.
@@ -234,9 +234,9 @@ TEST(ShippedRuleFilesInPrometheus, AlertsFireAndRecordingRulesAnswer) {
     }
   }
 
-  // Fleet PSI: the file's power-series logarithm against Prometheus's ln()
-  // on the same recorded proportions, at the instant of the recorded sample
-  // (so both read one evaluation of the group).
+  // Fleet PSI: the recorded value against the PSI formula evaluated on the
+  // same recorded proportions, at the instant of the recorded sample (so
+  // both read one evaluation of the group).
   // A range selector returns the raw samples with their own timestamps.
   const json fleet = prometheus.query("model_feature:model_drift_fleet_psi:1h[10s]");
   ASSERT_TRUE(non_empty_success(fleet)) << fleet.dump();

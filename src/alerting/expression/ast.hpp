@@ -59,6 +59,15 @@ enum class Function {
   kVector,
   kScalar,
   kTime,
+  // Element-wise math on an instant vector (the metric name is dropped).
+  kAbs,
+  kCeil,
+  kExp,
+  kFloor,
+  kLn,
+  kLog2,
+  kLog10,
+  kSqrt,
 };
 std::string_view to_string(Function function) noexcept;
 

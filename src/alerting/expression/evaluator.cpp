@@ -529,6 +529,33 @@ class Evaluator {
         return scalar(v.vector.size() == 1 ? v.vector[0].value : std::numeric_limits<double>::quiet_NaN());
       }
       case Function::kTime: return scalar(static_cast<double>(at_) / 1000.0);
+      case Function::kAbs:
+      case Function::kCeil:
+      case Function::kExp:
+      case Function::kFloor:
+      case Function::kLn:
+      case Function::kLog2:
+      case Function::kLog10:
+      case Function::kSqrt: {
+        double (*f)(double) = nullptr;
+        switch (n.function) {
+          case Function::kAbs: f = [](double x) { return std::fabs(x); }; break;
+          case Function::kCeil: f = [](double x) { return std::ceil(x); }; break;
+          case Function::kExp: f = [](double x) { return std::exp(x); }; break;
+          case Function::kFloor: f = [](double x) { return std::floor(x); }; break;
+          case Function::kLn: f = [](double x) { return std::log(x); }; break;
+          case Function::kLog2: f = [](double x) { return std::log2(x); }; break;
+          case Function::kLog10: f = [](double x) { return std::log10(x); }; break;
+          default: f = [](double x) { return std::sqrt(x); }; break;
+        }
+        Value arg = eval(*n.children[0]);
+        for (VSample& s : arg.vector) {
+          s.value = f(s.value);
+          s.drop_name = true;  // as Prometheus: the result is no longer the metric
+        }
+        out.vector = std::move(arg.vector);
+        break;
+      }
     }
     check_unique(out.vector, n);
     return out;

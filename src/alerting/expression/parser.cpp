@@ -106,6 +106,14 @@ std::string_view to_string(Function function) noexcept {
     case Function::kVector: return "vector";
     case Function::kScalar: return "scalar";
     case Function::kTime: return "time";
+    case Function::kAbs: return "abs";
+    case Function::kCeil: return "ceil";
+    case Function::kExp: return "exp";
+    case Function::kFloor: return "floor";
+    case Function::kLn: return "ln";
+    case Function::kLog2: return "log2";
+    case Function::kLog10: return "log10";
+    case Function::kSqrt: return "sqrt";
   }
   return "?";
 }
@@ -228,6 +236,14 @@ const std::vector<FunctionSpec>& function_specs() {
       {"vector", Function::kVector, {ValueType::kScalar}, ValueType::kVector},
       {"scalar", Function::kScalar, {ValueType::kVector}, ValueType::kScalar},
       {"time", Function::kTime, {}, ValueType::kScalar},
+      {"abs", Function::kAbs, {ValueType::kVector}, ValueType::kVector},
+      {"ceil", Function::kCeil, {ValueType::kVector}, ValueType::kVector},
+      {"exp", Function::kExp, {ValueType::kVector}, ValueType::kVector},
+      {"floor", Function::kFloor, {ValueType::kVector}, ValueType::kVector},
+      {"ln", Function::kLn, {ValueType::kVector}, ValueType::kVector},
+      {"log2", Function::kLog2, {ValueType::kVector}, ValueType::kVector},
+      {"log10", Function::kLog10, {ValueType::kVector}, ValueType::kVector},
+      {"sqrt", Function::kSqrt, {ValueType::kVector}, ValueType::kVector},
   };
   return specs;
 }
@@ -235,16 +251,15 @@ const std::vector<FunctionSpec>& function_specs() {
 // Prometheus functions outside the subset: named in "unsupported" errors.
 bool is_unsupported_function(std::string_view name) {
   static const std::string_view names[] = {
-      "abs", "absent_over_time", "acos", "acosh", "asin", "asinh", "atan", "atanh", "ceil", "changes",
+      "absent_over_time", "acos", "acosh", "asin", "asinh", "atan", "atanh", "changes",
       "clamp", "clamp_max", "clamp_min", "cos", "cosh", "count_over_time", "day_of_month",
       "day_of_week", "day_of_year", "days_in_month", "deg", "delta", "deriv",
-      "double_exponential_smoothing", "exp", "first_over_time", "floor", "histogram_avg",
+      "double_exponential_smoothing", "first_over_time", "histogram_avg",
       "histogram_count", "histogram_fraction", "histogram_stddev", "histogram_stdvar",
       "histogram_sum", "holt_winters", "hour", "idelta", "info", "irate", "label_join",
-      "label_replace", "last_over_time", "ln", "log10", "log2", "mad_over_time", "minute", "month",
+      "label_replace", "last_over_time", "mad_over_time", "minute", "month",
       "pi", "predict_linear", "present_over_time", "quantile_over_time", "rad", "resets", "round",
-      "sgn", "sin", "sinh", "sort", "sort_by_label", "sort_by_label_desc", "sort_desc", "sqrt",
-      "stddev_over_time", "stdvar_over_time", "sum_over_time", "tan", "tanh", "timestamp",
+      "sgn", "sin", "sinh", "sort", "sort_by_label", "sort_by_label_desc", "sort_desc", "stddev_over_time", "stdvar_over_time", "sum_over_time", "tan", "tanh", "timestamp",
       "ts_of_first_over_time", "ts_of_last_over_time", "ts_of_max_over_time", "ts_of_min_over_time",
       "year"};
   return std::find(std::begin(names), std::end(names), name) != std::end(names);

@@ -466,6 +466,28 @@ TEST(ExpressionEval, AbsentVectorAndScalar) {
   EXPECT_EQ(eval_vector(h, "up * scalar(up) + 1", 1), (ResultMap{{{{"job", "api"}}, 2}}));
 }
 
+TEST(ExpressionEval, ElementWiseMathDropsTheName) {
+  SeriesHistory h(1h);
+  put(h, series("m", {{"i", "1"}}), 0, 8);
+  put(h, series("m", {{"i", "2"}}), 0, -2.5);
+  put(h, series("n", {{"i", "1"}}), 0, 0);
+  EXPECT_EQ(eval_vector(h, "abs(m)", 1), (ResultMap{{{{"i", "1"}}, 8}, {{{"i", "2"}}, 2.5}}));
+  EXPECT_EQ(eval_vector(h, "ceil(m)", 1), (ResultMap{{{{"i", "1"}}, 8}, {{{"i", "2"}}, -2}}));
+  EXPECT_EQ(eval_vector(h, "floor(m)", 1), (ResultMap{{{{"i", "1"}}, 8}, {{{"i", "2"}}, -3}}));
+  EXPECT_EQ(eval_vector(h, "log2(m{i=\"1\"})", 1), (ResultMap{{{{"i", "1"}}, 3}}));
+  EXPECT_EQ(only_value(eval_vector(h, "log10(m{i=\"1\"})", 1), "log10"), std::log10(8.0));
+  EXPECT_EQ(only_value(eval_vector(h, "ln(m{i=\"1\"})", 1), "ln"), std::log(8.0));
+  EXPECT_EQ(only_value(eval_vector(h, "exp(m{i=\"2\"})", 1), "exp"), std::exp(-2.5));
+  EXPECT_EQ(only_value(eval_vector(h, "sqrt(m{i=\"1\"})", 1), "sqrt"), std::sqrt(8.0));
+  // As Go's math: ln(0) = -Inf, sqrt(-x) = NaN.
+  EXPECT_EQ(only_value(eval_vector(h, "ln(n)", 1), "ln 0"), -kInf);
+  EXPECT_TRUE(std::isnan(only_value(eval_vector(h, "sqrt(m{i=\"2\"})", 1), "sqrt -2.5")));
+  // The name is gone: m and n with the same other labels now collide.
+  EXPECT_THROW((void)Expression::parse("abs({__name__=~\"m|n\", i=\"1\"})").evaluate(h, at_s(1)),
+               ExpressionEvaluationError);
+  EXPECT_EQ(eval_vector(h, "{__name__=~\"m|n\", i=\"1\"}", 1).size(), 2u);
+}
+
 TEST(ExpressionEval, TypicalAlertExpressions) {
   SeriesHistory h(1h);
   // Errors and total requests of two models, sampled every 15 s for 5 minutes.

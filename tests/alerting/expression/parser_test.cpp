@@ -249,7 +249,7 @@ TEST(ExpressionParser, UnsupportedConstructsAreNamed) {
       {"irate(m[5m])", 1, 1, "unsupported function \"irate\""},
       {"delta(m[5m])", 1, 1, "unsupported function \"delta\""},
       {"sum_over_time(m[5m])", 1, 1, "unsupported function \"sum_over_time\""},
-      {"abs(m)", 1, 1, "unsupported function \"abs\""},
+      {"sgn(m)", 1, 1, "unsupported function \"sgn\""},
       {"a atan2 b", 1, 3, "unsupported binary operator \"atan2\""},
       // Regex syntax RE2 rejects (or std::regex reads differently) is refused.
       {"m{a=~\"(?=x)\"}", 1, 6, "unsupported regular expression"},

@@ -265,6 +265,12 @@ TEST(ExpressionOracle, AgreesWithPrometheusOnTheSameScrapes) {
       {"absent(oracle_queue_depth)", false, true},
       {"scalar(oracle_temperature) * 2"},
       {"scalar(oracle_queue_depth)"},
+      {"ln(oracle_queue_depth + 1)"},
+      {"log2(oracle_queue_depth + 1)"},
+      {"log10(oracle_temperature)"},
+      {"abs(oracle_temperature - 20) + floor(oracle_temperature) - ceil(oracle_temperature / 3)"},
+      {"exp(-oracle_queue_depth / 10)"},
+      {"sqrt(rate(oracle_jobs_total[10s]))", true},
   };
 
   SeriesHistory history(10min);
