@@ -39,6 +39,7 @@
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
+#include "common/command_line.hpp"
 #include "model_server/dataset.hpp"
 
 namespace {
@@ -96,74 +97,42 @@ struct Flags {
   std::exit(2);
 }
 
-double parse_number(const std::string& flag, const std::string& text) {
-  char* end = nullptr;
-  errno = 0;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(value)) {
-    usage_error(flag + " needs a number, got '" + text + "'");
-  }
-  return value;
-}
-
 Flags parse_flags(int argc, char** argv) {
   Flags flags;
   bool have_rps = false;
   bool have_duration = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::cout << kUsage;
-      std::exit(0);
-    }
-    std::optional<std::string> value;
-    if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg.resize(eq);
-    }
-    auto take = [&]() -> std::string {
-      if (value) return *value;
-      if (i + 1 >= argc) usage_error(arg + " needs a value");
-      return argv[++i];
-    };
+  mlmon_example::CommandLine args(argc, argv, kUsage, usage_error);
+  while (args.next()) {
+    const std::string& arg = args.flag();
     if (arg == "--target") {
-      flags.target = take();
+      flags.target = args.value();
     } else if (arg == "--rps") {
-      flags.rps = parse_number(arg, take());
+      flags.rps = args.number();
       have_rps = true;
     } else if (arg == "--duration") {
-      flags.duration_seconds = parse_number(arg, take());
+      flags.duration_seconds = args.number();
       have_duration = true;
     } else if (arg == "--data") {
-      flags.data = take();
+      flags.data = args.value();
     } else if (arg == "--seed") {
-      const double seed = parse_number(arg, take());
-      if (seed < 0 || seed != std::floor(seed) || seed > 9.0e15) usage_error("--seed needs a whole number >= 0");
-      flags.seed = static_cast<std::uint64_t>(seed);
+      flags.seed = static_cast<std::uint64_t>(args.whole(0, 9.0e15));
     } else if (arg == "--threads") {
-      const double threads = parse_number(arg, take());
-      if (threads < 1 || threads > 256 || threads != std::floor(threads)) {
-        usage_error("--threads needs a whole number in 1..256");
-      }
-      flags.threads = static_cast<int>(threads);
+      flags.threads = static_cast<int>(args.whole(1, 256));
     } else if (arg == "--drift-after") {
-      flags.drift_after_seconds = parse_number(arg, take());
-      if (*flags.drift_after_seconds < 0) usage_error("--drift-after needs seconds >= 0");
+      flags.drift_after_seconds = args.seconds(/*allow_zero=*/true);
     } else if (arg == "--drift-factor") {
-      flags.drift_factor = parse_number(arg, take());
+      flags.drift_factor = args.number();
     } else if (arg == "--feedback-probability") {
-      flags.feedback_probability = parse_number(arg, take());
+      flags.feedback_probability = args.number();
       if (flags.feedback_probability < 0 || flags.feedback_probability > 1) {
         usage_error("--feedback-probability needs a number in [0, 1]");
       }
     } else if (arg == "--feedback-delay") {
-      flags.feedback_delay_seconds = parse_number(arg, take());
-      if (flags.feedback_delay_seconds < 0) usage_error("--feedback-delay needs seconds >= 0");
+      flags.feedback_delay_seconds = args.seconds(/*allow_zero=*/true);
     } else if (arg == "--drift-feedback-delay") {
-      flags.drift_feedback_delay_seconds = parse_number(arg, take());
-      if (*flags.drift_feedback_delay_seconds < 0) usage_error("--drift-feedback-delay needs seconds >= 0");
+      flags.drift_feedback_delay_seconds = args.seconds(/*allow_zero=*/true);
     } else if (arg == "--feedback-target") {
-      flags.feedback_target = take();
+      flags.feedback_target = args.value();
     } else {
       usage_error("unknown argument '" + arg + "'");
     }

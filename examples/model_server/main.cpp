@@ -30,6 +30,7 @@
 #include "mlmon/config/config.hpp"
 #include "mlmon/config/monitor_stack.hpp"
 #include "mlmon/mlmon.hpp"
+#include "common/command_line.hpp"
 #include "model_server/dataset.hpp"
 #include "model_server/logistic_regression.hpp"
 #include "model_server/monitoring.hpp"
@@ -88,72 +89,36 @@ constexpr const char* kUsage =
   std::exit(2);
 }
 
-double parse_seconds(const std::string& flag, const std::string& text, bool allow_zero) {
-  char* end = nullptr;
-  errno = 0;
-  const double seconds = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(seconds) || seconds < 0 ||
-      (!allow_zero && seconds == 0)) {
-    usage_error(flag + " needs a number of seconds " + (allow_zero ? ">= 0" : "> 0") + ", got '" +
-                text + "'");
-  }
-  return seconds;
-}
-
-double parse_count(const std::string& flag, const std::string& text) {
-  char* end = nullptr;
-  errno = 0;
-  const double count = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno != 0 || !(count >= 1) || count > 1e9 || count != std::floor(count)) {
-    usage_error(flag + " needs a whole number >= 1, got '" + text + "'");
-  }
-  return count;
-}
-
-// Accepts both "--flag value" and "--flag=value".
 Flags parse_flags(int argc, char** argv) {
   Flags flags;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::cout << kUsage;
-      std::exit(0);
-    }
-    std::optional<std::string> value;
-    if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg.resize(eq);
-    }
-    auto take = [&]() -> std::string {
-      if (value) return *value;
-      if (i + 1 >= argc) usage_error(arg + " needs a value");
-      return argv[++i];
-    };
+  mlmon_example::CommandLine args(argc, argv, kUsage, usage_error);
+  while (args.next()) {
+    const std::string& arg = args.flag();
     flags.given.insert(arg);
     if (arg == "--listen") {
-      flags.listen = take();
+      flags.listen = args.value();
     } else if (arg == "--metrics-listen") {
-      flags.metrics_listen = take();
+      flags.metrics_listen = args.value();
     } else if (arg == "--data") {
-      flags.data = take();
+      flags.data = args.value();
     } else if (arg == "--duration") {
-      flags.duration_seconds = parse_seconds(arg, take(), /*allow_zero=*/true);
+      flags.duration_seconds = args.seconds(/*allow_zero=*/true);
     } else if (arg == "--feature-window") {
-      flags.feature_window_seconds = parse_seconds(arg, take(), /*allow_zero=*/false);
+      flags.feature_window_seconds = args.seconds(/*allow_zero=*/false);
     } else if (arg == "--reference") {
-      flags.reference = take();
+      flags.reference = args.value();
     } else if (arg == "--drift-window") {
-      flags.drift_window_rows = parse_count(arg, take());
+      flags.drift_window_rows = args.whole(1, 1e9);
     } else if (arg == "--performance-window") {
-      flags.performance_window_labels = parse_count(arg, take());
+      flags.performance_window_labels = args.whole(1, 1e9);
     } else if (arg == "--label-ttl") {
-      flags.label_ttl_seconds = parse_seconds(arg, take(), /*allow_zero=*/false);
+      flags.label_ttl_seconds = args.seconds(/*allow_zero=*/false);
     } else if (arg == "--rules") {
-      flags.rules.push_back(take());
+      flags.rules.push_back(args.value());
     } else if (arg == "--alertmanager") {
-      flags.alertmanager = take();
+      flags.alertmanager = args.value();
     } else if (arg == "--config") {
-      flags.config = take();
+      flags.config = args.value();
     } else {
       usage_error("unknown argument '" + arg + "'");
     }

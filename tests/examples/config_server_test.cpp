@@ -19,6 +19,7 @@
 #include "mlmon/logging/prediction_log.hpp"
 #include "model_server/dataset.hpp"
 #include "process.hpp"
+#include "running_server.hpp"
 
 namespace mlmon_example {
 namespace {
@@ -30,21 +31,9 @@ const std::string kServer = MLMON_EXAMPLE_SERVER;
 const std::string kLoadgen = MLMON_LOADGEN;
 const std::string kSourceDir = MLMON_SOURCE_DIR;
 
-struct ConfiguredServer {
-  mlmon::test::TempDir dir;
-  std::unique_ptr<mlmon::test::ChildProcess> process;
-  std::string predict_url;
-  std::string metrics_url;
-
-  explicit ConfiguredServer(const std::string& config) {
-    process = std::make_unique<mlmon::test::ChildProcess>(
-        std::vector<std::string>{kServer, "--config", config, "--listen", "127.0.0.1:0", "--metrics-listen",
-                                 "127.0.0.1:0"},
-        dir.path() / "server.log");
-    mlmon::test::wait_until([&] { return !mlmon::test::output_line_value(process->log(), "metrics: ").empty(); }, 15s);
-    predict_url = mlmon::test::output_line_value(process->log(), "app: ");
-    metrics_url = mlmon::test::output_line_value(process->log(), "metrics: ");
-  }
+// The example server with a configuration file.
+struct ConfiguredServer : RunningServer {
+  explicit ConfiguredServer(const std::string& config) : RunningServer({"--config", config}) {}
 };
 
 TEST(ConfiguredServerTest, DemoConfigServesDriftSeriesAfterTraffic) {

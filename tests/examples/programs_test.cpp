@@ -30,6 +30,7 @@
 #include "model_server/logistic_regression.hpp"
 #include "model_server/prediction_service.hpp"
 #include "process.hpp"
+#include "running_server.hpp"
 
 namespace mlmon_example {
 namespace {
@@ -51,24 +52,6 @@ json summary_of(const std::string& output) {
   }
   return summary;
 }
-
-// The example server started on ports picked by the kernel; the bound URLs
-// come from its start-up lines.
-struct RunningServer {
-  mlmon::test::TempDir dir;
-  std::unique_ptr<mlmon::test::ChildProcess> process;
-  std::string predict_url;
-  std::string metrics_url;
-
-  explicit RunningServer(std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {kServer, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    process = std::make_unique<mlmon::test::ChildProcess>(argv, dir.path() / "server.log");
-    mlmon::test::wait_until([&] { return !mlmon::test::output_line_value(process->log(), "metrics: ").empty(); }, 15s);
-    predict_url = mlmon::test::output_line_value(process->log(), "app: ");
-    metrics_url = mlmon::test::output_line_value(process->log(), "metrics: ");
-  }
-};
 
 TEST(ExampleServerTest, ServesPredictionsToTheLoadGeneratorAndExportsMetrics) {
   RunningServer server;
