@@ -370,12 +370,15 @@ std::string check_regex(std::string_view re, bool& icase, std::string_view& body
         ++j;
       }
       largest = std::max(largest, current);
-      if (any_digit && j < body.size() && body[j] == '}') {
-        if (largest > kMaxRepeat) return "bad repetition operator: counts above 1000 are not supported";
-        repeat_product *= std::max<std::uint64_t>(largest, 1);
-        if (repeat_product > kMaxRepeat) return "counted repetitions multiply above 1000: not supported";
-        i = j;
+      if (!(any_digit && j < body.size() && body[j] == '}')) {
+        // RE2 reads such a '{' as a literal; std::regex parses it as a count
+        // (and overflows on long digit runs), so it has to be escaped.
+        return "a '{' that does not start a counted repetition {n}, {n,} or {n,m} must be escaped (\\{)";
       }
+      if (largest > kMaxRepeat) return "bad repetition operator: counts above 1000 are not supported";
+      repeat_product *= std::max<std::uint64_t>(largest, 1);
+      if (repeat_product > kMaxRepeat) return "counted repetitions multiply above 1000: not supported";
+      i = j;
     }
   }
   return {};
@@ -707,6 +710,13 @@ class Parser {
       }
       if (is_unsupported_function(t.text)) fail_at(t, "unsupported function \"" + t.text + "\"");
       fail_at(t, "unknown function with name \"" + t.text + "\"");
+    }
+    // Binary-operator keywords are not metric names in Prometheus's grammar
+    // (its metric_identifier lists the others); accepting them would let
+    // "a % (group_right)" parse but not print back into the same tree.
+    if (word == "on" || word == "ignoring" || word == "group_left" || word == "group_right" || word == "bool") {
+      fail_at(t, "unexpected keyword \"" + word + "\": not a metric name (select it as {__name__=\"" + t.text +
+                     "\"})");
     }
     if (word == "inf" || word == "nan") {
       advance();

@@ -250,6 +250,9 @@ TEST(ExpressionParser, UnsupportedConstructsAreNamed) {
       {"delta(m[5m])", 1, 1, "unsupported function \"delta\""},
       {"sum_over_time(m[5m])", 1, 1, "unsupported function \"sum_over_time\""},
       {"sgn(m)", 1, 1, "unsupported function \"sgn\""},
+      {"a % (group_right)", 1, 6, "unexpected keyword \"group_right\": not a metric name"},
+      {"sum(ON)", 1, 5, "unexpected keyword \"on\": not a metric name"},
+      {"bool > 1", 1, 1, "unexpected keyword \"bool\": not a metric name"},
       {"a atan2 b", 1, 3, "unsupported binary operator \"atan2\""},
       // Regex syntax RE2 rejects (or std::regex reads differently) is refused.
       {"m{a=~\"(?=x)\"}", 1, 6, "unsupported regular expression"},
@@ -257,6 +260,8 @@ TEST(ExpressionParser, UnsupportedConstructsAreNamed) {
       {"m{a=~\"(x)\\\\1\"}", 1, 6, "backreferences are not supported"},
       {"m{a=~\"\\\\pL\"}", 1, 6, "Unicode classes"},
       {"m{a=~\"x{1001}\"}", 1, 6, "counts above 1000"},
+      {"m{a=~\"x{33333777777555333333333,ab\"}", 1, 6, "must be escaped"},
+      {"m{a=~\"x{\"}", 1, 6, "must be escaped"},
       {"m{a=~\"[]a]\"}", 1, 6, "']' first in a character class"},
       {"m{a=~\"(?i:x)\"}", 1, 6, "group flags and lookaround"},
       {"m{a=~\"(x{100}){100}\"}", 1, 6, "multiply above 1000"},
