@@ -165,10 +165,18 @@ void render_summary(std::string& out, const Report& report) {
     kv("Dataset drift", d.dataset_drift ? "<span class=\"badge bad\">yes</span>" : "<span class=\"badge\">no</span>");
     if (d.multivariate) {
       const MultivariateDrift& m = *d.multivariate;
-      kv("Multivariate (PCA reconstruction error)",
-         num(m.reconstruction_error) + " over " + integer(m.rows) + " rows, band [" + num(m.lower_threshold) + ", " +
-             num(m.upper_threshold) + "]: " +
-             (m.drift_detected ? "<span class=\"badge bad\">drift</span>" : "<span class=\"badge\">no drift</span>"));
+      if (m.upper_threshold <= 0.0 && !m.drift_detected) {
+        // The PCA kept every component (few, uncorrelated features): the
+        // reference error is identically 0 and the score tells nothing.
+        kv("Multivariate (PCA reconstruction error)",
+           "not informative: the reference PCA keeps every component, so the error is always 0");
+      } else {
+        kv("Multivariate (PCA reconstruction error)",
+           num(m.reconstruction_error) + " over " + integer(m.rows) + " rows, band [" + num(m.lower_threshold) +
+               ", " + num(m.upper_threshold) + "]: " +
+               (m.drift_detected ? "<span class=\"badge bad\">drift</span>"
+                                 : "<span class=\"badge\">no drift</span>"));
+      }
     }
   }
   if (!s.generated_at.empty()) kv("Generated", html_escape(s.generated_at));
