@@ -18,6 +18,7 @@
 #include <string>
 #include <utility>
 
+#include "common/yaml_kind.hpp"
 #include "config/config_keys.hpp"
 #include "mlmon/alerting/rules.hpp"
 #include "mlmon/config/config.hpp"
@@ -51,16 +52,7 @@ class Context {
   std::vector<ConfigIssue> issues_;
 };
 
-const char* kind_name(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Null: return "null";
-    case YAML::NodeType::Undefined: return "nothing";
-  }
-  return "?";
-}
+using detail::yaml_kind_name;
 
 std::string join_path(const std::string& parent, std::string_view key) {
   if (parent.empty()) return std::string(key);
@@ -93,7 +85,7 @@ class Section {
       ok_ = true;  // an empty section: every key takes its default
       empty_ = true;
     } else if (!node_.IsMap()) {
-      ctx_.add(node_, path_, std::string("must be a map, not ") + kind_name(node_));
+      ctx_.add(node_, path_, std::string("must be a map, not ") + yaml_kind_name(node_));
     } else {
       ok_ = true;
     }
@@ -166,7 +158,7 @@ class Section {
 bool read_string(Context& ctx, const YAML::Node& node, const std::string& path, std::string& out,
                  bool non_empty = false) {
   if (!node.IsScalar()) {
-    ctx.add(node, path, std::string("must be a string, not ") + kind_name(node));
+    ctx.add(node, path, std::string("must be a string, not ") + yaml_kind_name(node));
     return false;
   }
   if (non_empty && node.Scalar().empty()) {
@@ -262,7 +254,7 @@ bool read_any_number(Context& ctx, const YAML::Node& node, const std::string& pa
 bool read_duration(Context& ctx, const YAML::Node& node, const std::string& path, std::chrono::milliseconds& out,
                    bool allow_zero = false) {
   if (!node.IsScalar()) {
-    ctx.add(node, path, std::string("must be a duration such as 30s or 5m, not ") + kind_name(node));
+    ctx.add(node, path, std::string("must be a duration such as 30s or 5m, not ") + yaml_kind_name(node));
     return false;
   }
   try {
@@ -303,14 +295,14 @@ bool read_enum(Context& ctx, const YAML::Node& node, const std::string& path,
     ctx.add(node, path, "unknown value '" + node.Scalar() + "' (expected one of: " + list + ")");
     return false;
   }
-  ctx.add(node, path, std::string("must be one of: ") + list + " (not " + kind_name(node) + ")");
+  ctx.add(node, path, std::string("must be one of: ") + list + " (not " + yaml_kind_name(node) + ")");
   return false;
 }
 
 bool read_string_list(Context& ctx, const YAML::Node& node, const std::string& path, std::vector<std::string>& out,
                       bool non_empty_items = true) {
   if (!node.IsSequence()) {
-    ctx.add(node, path, std::string("must be a list of strings, not ") + kind_name(node));
+    ctx.add(node, path, std::string("must be a list of strings, not ") + yaml_kind_name(node));
     return false;
   }
   std::vector<std::string> values;
@@ -334,7 +326,7 @@ bool read_string_map(Context& ctx, const YAML::Node& node, const std::string& pa
     return true;
   }
   if (!node.IsMap()) {
-    ctx.add(node, path, std::string("must be a map of strings, not ") + kind_name(node));
+    ctx.add(node, path, std::string("must be a map of strings, not ") + yaml_kind_name(node));
     return false;
   }
   std::map<std::string, std::string> values;
@@ -421,7 +413,7 @@ void read_model(Section& s, MonitorConfig& config) {
 void read_features(Context& ctx, const YAML::Node& node, MonitorConfig& config) {
   const std::string path = "features";
   if (!node.IsSequence()) {
-    ctx.add(node, path, std::string("must be a list of feature names or {name, type} maps, not ") + kind_name(node));
+    ctx.add(node, path, std::string("must be a list of feature names or {name, type} maps, not ") + yaml_kind_name(node));
     return;
   }
   std::set<std::string> seen;
@@ -441,7 +433,7 @@ void read_features(Context& ctx, const YAML::Node& node, MonitorConfig& config) 
       }
       MLMON_FIELD(s, "type", read_enum<FeatureType>, config_detail::kFeatureTypes, spec.type);
     } else {
-      ctx.add(item, item_path, std::string("must be a feature name or a {name, type} map, not ") + kind_name(item));
+      ctx.add(item, item_path, std::string("must be a feature name or a {name, type} map, not ") + yaml_kind_name(item));
       continue;
     }
     if (!seen.insert(spec.name).second) {
@@ -549,7 +541,7 @@ void read_drift(Section& s, MonitorConfig& config) {
 
 bool read_issue_list(Context& ctx, const YAML::Node& node, const std::string& path, std::vector<QualityIssue>& out) {
   if (!node.IsSequence()) {
-    ctx.add(node, path, std::string("must be a list of issue kinds, not ") + kind_name(node));
+    ctx.add(node, path, std::string("must be a list of issue kinds, not ") + yaml_kind_name(node));
     return false;
   }
   std::vector<QualityIssue> values;
@@ -904,7 +896,7 @@ void read_alerting(Section& s, MonitorConfig& config) {
   if (const YAML::Node notifiers = s.get("notifiers"); notifiers.IsDefined()) {
     const std::string path = s.path("notifiers");
     if (!notifiers.IsSequence()) {
-      ctx.add(notifiers, path, std::string("must be a list of notifiers, not ") + kind_name(notifiers));
+      ctx.add(notifiers, path, std::string("must be a list of notifiers, not ") + yaml_kind_name(notifiers));
     } else {
       for (std::size_t i = 0; i < notifiers.size(); ++i) {
         NotifierConfig notifier;
@@ -934,7 +926,7 @@ void read_alerting(Section& s, MonitorConfig& config) {
   if (const YAML::Node routes = s.get("routes"); routes.IsDefined()) {
     const std::string path = s.path("routes");
     if (!routes.IsSequence()) {
-      ctx.add(routes, path, std::string("must be a list of routes, not ") + kind_name(routes));
+      ctx.add(routes, path, std::string("must be a list of routes, not ") + yaml_kind_name(routes));
     } else {
       for (std::size_t i = 0; i < routes.size(); ++i) {
         Section r(ctx, routes[i], index_path(path, i));

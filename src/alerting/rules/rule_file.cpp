@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "alerting/rules/rule_check.hpp"
+#include "common/yaml_kind.hpp"
 #include "mlmon/alerting/rules.hpp"
 
 namespace mlmon {
@@ -41,16 +42,7 @@ class Context {
   std::vector<RuleFileIssue> issues_;
 };
 
-const char* kind_name(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Null: return "null";
-    case YAML::NodeType::Undefined: return "nothing";
-  }
-  return "?";
-}
+using detail::yaml_kind_name;
 
 // Reports unknown and repeated keys of a map node; returns key -> (key node,
 // value node) for the first occurrence of each known key.
@@ -89,7 +81,7 @@ bool read_string(Context& ctx, const YAML::Node& value, const std::string& field
     return true;
   }
   if (!value.IsScalar()) {
-    ctx.add(value.Mark(), "field '" + field + "' must be a string, not " + kind_name(value));
+    ctx.add(value.Mark(), "field '" + field + "' must be a string, not " + yaml_kind_name(value));
     return false;
   }
   out = value.Scalar();
@@ -116,7 +108,7 @@ bool read_string_map(Context& ctx, const YAML::Node& value, const std::string& f
                      std::map<std::string, YAML::Mark>& marks) {
   if (value.IsNull()) return true;
   if (!value.IsMap()) {
-    ctx.add(value.Mark(), "field '" + field + "' must be a map of strings, not " + kind_name(value));
+    ctx.add(value.Mark(), "field '" + field + "' must be a map of strings, not " + yaml_kind_name(value));
     return false;
   }
   bool ok = true;
@@ -242,7 +234,7 @@ void read_rule(Context& ctx, const YAML::Node& node, const RuleGroupSpec& group,
                std::vector<RuleSpec>& out) {
   if (!node.IsMap()) {
     ctx.add(node.Mark(), "group \"" + group.name + "\", rule " + std::to_string(index + 1) +
-                             ": a rule must be a map, not " + kind_name(node));
+                             ": a rule must be a map, not " + yaml_kind_name(node));
     return;
   }
   RuleSpec rule;
@@ -335,7 +327,7 @@ RuleFile read_file(Context& ctx) {
   }
   if (root.IsNull()) return file;  // an empty file has no groups, as in Prometheus
   if (!root.IsMap()) {
-    ctx.add(root.Mark(), "a rule file must be a map with 'groups', not " + std::string(kind_name(root)));
+    ctx.add(root.Mark(), "a rule file must be a map with 'groups', not " + std::string(yaml_kind_name(root)));
     return file;
   }
   const auto top = read_map(ctx, root, {"groups"}, "rule file");
@@ -344,13 +336,13 @@ RuleFile read_file(Context& ctx) {
   const YAML::Node groups = groups_it->second.second;
   if (groups.IsNull()) return file;
   if (!groups.IsSequence()) {
-    ctx.add(groups.Mark(), "field 'groups' must be a list, not " + std::string(kind_name(groups)));
+    ctx.add(groups.Mark(), "field 'groups' must be a list, not " + std::string(yaml_kind_name(groups)));
     return file;
   }
   std::set<std::string> names;
   for (const YAML::Node& node : groups) {
     if (!node.IsMap()) {
-      ctx.add(node.Mark(), "a group must be a map, not " + std::string(kind_name(node)));
+      ctx.add(node.Mark(), "a group must be a map, not " + std::string(yaml_kind_name(node)));
       continue;
     }
     RuleGroupSpec group;
@@ -383,7 +375,7 @@ RuleFile read_file(Context& ctx) {
     if (const auto it = fields.find("rules"); it != fields.end()) {
       const YAML::Node rules = it->second.second;
       if (!rules.IsNull() && !rules.IsSequence()) {
-        ctx.add(rules.Mark(), "field 'rules' must be a list, not " + std::string(kind_name(rules)));
+        ctx.add(rules.Mark(), "field 'rules' must be a list, not " + std::string(yaml_kind_name(rules)));
       } else if (rules.IsSequence()) {
         std::size_t index = 0;
         for (const YAML::Node& rule : rules) read_rule(ctx, rule, group, index++, group.rules);
